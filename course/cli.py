@@ -1,0 +1,67 @@
+"""``python -m course COMMAND``: the instructor's command line (parsing only; work is elsewhere)."""
+
+import argparse
+import sys
+import time
+
+from course import pipeline
+from course.assignments import ROOT, assignment_ids
+
+
+def cmd_release(args):
+    ids = pipeline.release(ROOT, args.assignments or None)
+    print(f"release/ regenerated for {len(ids)} assignment(s): {', '.join(ids)}")
+
+
+def cmd_demo(args):
+    from course import demo
+
+    return demo.run(ROOT, jobs=args.jobs)
+
+
+def cmd_autograde(args):
+    start = time.perf_counter()
+    results = pipeline.autograde(ROOT, args.assignments or None, force=args.force)
+    failed = [k for k, r in results.items() if not r.get("success")]
+    print(f"autograded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; {len(failed)} failed")
+    for student, assignment_id in failed:
+        print(f"  FAILED {student}/{assignment_id}")
+    return 0
+
+
+def cmd_feedback(args):
+    pipeline.generate_feedback(ROOT, args.assignments or None)
+    print("feedback/ written")
+
+
+def cmd_grades(args):
+    path = pipeline.export_grades(args.output, ROOT)
+    print(pipeline.format_table(ROOT))
+    print(f"\ngrades written to {path}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("release", help="regenerate release/ from source/")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=cmd_release)
+    p = sub.add_parser("demo", help="release, grade a demo cohort, show the grades")
+    p.add_argument("--jobs", type=int, default=None)
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("autograde", help="autograde every submission in submitted/")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    p.set_defaults(func=cmd_autograde)
+    p = sub.add_parser("feedback", help="write feedback/ (no hidden test code)")
+    p.add_argument("assignments", nargs="*")
+    p.set_defaults(func=cmd_feedback)
+    p = sub.add_parser("grades", help="export grades to CSV and print the table")
+    p.add_argument("--output", default=str(ROOT / "reports" / "grades.csv"))
+    p.set_defaults(func=cmd_grades)
+    args = parser.parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

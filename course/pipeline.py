@@ -1,0 +1,208 @@
+"""The instructor pipeline on top of nbgrader's own API: release, autograde, feedback, grades.
+
+Every function takes the course ``root`` (default: this repository), so the tests can run the
+real pipeline in a temporary copy of the course.
+"""
+
+import csv
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from course import notebooks
+from course.assignments import ROOT, assignment_ids, release_notebook, source_notebook
+
+
+def _venv_on_path():
+    """nbgrader runs ``alembic`` through PATH: put this interpreter's bin/ first."""
+    bin_dir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+def load_config(root=ROOT):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    return config
+
+
+def api(root=ROOT, log_level="WARNING"):
+    """An ``NbGraderAPI`` for the course at ``root``, configured by its nbgrader_config.py."""
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    _venv_on_path()
+    config = load_config(root)
+    coursedir = CourseDirectory(config=config)
+    app = NbGraderAPI(coursedir=coursedir, config=config)
+    app.log.setLevel(getattr(logging, log_level))
+    return app
+
+
+def db_url(root=ROOT):
+    return str(load_config(root).CourseDirectory.db_url)
+
+
+@contextmanager
+def gradebook(root=ROOT):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url(root)) as gb:
+        yield gb
+
+
+class PipelineError(RuntimeError):
+    pass
+
+
+def _check(result, what):
+    if not result.get("success"):
+        raise PipelineError(f"{what} failed:\n{result.get('error') or result.get('log', '')}")
+    return result
+
+
+# --------------------------------------------------------------------------- release
+
+
+def release(root=ROOT, ids=None, nbgrader_api=None):
+    """Regenerate ``release/<id>/`` from ``source/<id>/`` with nbgrader, then store it clean."""
+    app = nbgrader_api or api(root)
+    for assignment_id in ids or assignment_ids(root):
+        _check(app.generate_assignment(assignment_id, force=True, create=True),
+               f"generate_assignment {assignment_id}")
+        path = release_notebook(assignment_id, root)
+        notebooks.write(notebooks.read(path), path)
+    return ids or assignment_ids(root)
+
+
+# --------------------------------------------------------------------------- submissions
+
+
+def completed_submission(assignment_id, root=ROOT, replace=None):
+    """The release notebook with every answer cell filled from the source's model answer.
+
+    ``replace`` maps a grade id to the source that cell should hold instead (a mistake).
+    """
+    release_nb = notebooks.read(release_notebook(assignment_id, root))
+    model = notebooks.cells_by_grade_id(notebooks.read(source_notebook(assignment_id, root)))
+    for cell in release_nb.cells:
+        meta = notebooks.nbgrader_meta(cell)
+        if not meta.get("solution"):
+            continue
+        grade_id = meta["grade_id"]
+        if replace and grade_id in replace:
+            cell.source = replace[grade_id].strip("\n")
+        else:
+            cell.source = notebooks.strip_markers(model[grade_id].source)
+    return release_nb
+
+
+def submit(nb, student, assignment_id, root=ROOT):
+    """Place ``nb`` as ``submitted/<student>/<assignment>/<assignment>.ipynb``."""
+    path = Path(root) / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    notebooks.write(nb, path)
+    return path
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def submissions(root=ROOT, ids=None):
+    """``(student, assignment)`` pairs found in ``submitted/``, sorted."""
+    base = Path(root) / "submitted"
+    wanted = set(ids or assignment_ids(root))
+    if not base.is_dir():
+        return []
+    return sorted((s.name, a.name) for s in base.iterdir() if s.is_dir()
+                  for a in s.iterdir() if a.is_dir() and a.name in wanted)
+
+
+def autograde(root=ROOT, ids=None, force=False, nbgrader_api=None, progress=None):
+    """Autograde every submission serially with nbgrader; returns ``{(student, id): result}``."""
+    app = nbgrader_api or api(root)
+    results = {}
+    for student, assignment_id in submissions(root, ids):
+        done = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
+        if done.exists() and not force:
+            results[(student, assignment_id)] = {"success": True, "skipped": True}
+            continue
+        results[(student, assignment_id)] = app.autograde(assignment_id, student, force=True, create=True)
+        if progress:
+            progress(student, assignment_id, results[(student, assignment_id)])
+    return results
+
+
+def generate_feedback(root=ROOT, ids=None, nbgrader_api=None):
+    app = nbgrader_api or api(root)
+    for assignment_id in ids or assignment_ids(root):
+        app.generate_feedback(assignment_id, force=True)
+
+
+def scores(root=ROOT):
+    """``{(student, assignment): (autograded score, autograded max, manually graded max)}``."""
+    table = {}
+    with gradebook(root) as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                grades = [g for nb in submission.notebooks for g in nb.grades]
+                auto = [g for g in grades if g.cell_type == "code"]
+                table[(submission.student.id, assignment.name)] = (
+                    float(sum(g.score for g in auto)),
+                    float(sum(g.max_score for g in auto)),
+                    float(sum(g.max_score for g in grades if g.cell_type != "code")),
+                )
+    return table
+
+
+def cell_scores(student, assignment_id, root=ROOT):
+    """``{grade_id: (score, max_score)}`` of one submission's autograded test cells."""
+    with gradebook(root) as gb:
+        submission = gb.find_submission_notebook(assignment_id, assignment_id, student)
+        return {g.name: (float(g.score), float(g.max_score)) for g in submission.grades if g.cell_type == "code"}
+
+
+def export_grades(path, root=ROOT):
+    """Grades CSV: one row per student, one column per assignment (autograded points)."""
+    table = scores(root)
+    students = sorted({s for s, _ in table})
+    ids = assignment_ids(root)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", *ids, "total"])
+        for student in students:
+            row = [table.get((student, a), (None,))[0] for a in ids]
+            writer.writerow([student, *("" if v is None else f"{v:g}" for v in row),
+                             f"{sum(v for v in row if v is not None):g}"])
+    return path
+
+
+def format_table(root=ROOT):
+    """A readable students x assignments table of autograded scores."""
+    table = scores(root)
+    ids = assignment_ids(root)
+    students = sorted({s for s, _ in table})
+    maxima = {a: next((v[1] for (s, b), v in table.items() if b == a), 0.0) for a in ids}
+    short = [a.split("_", 1)[0] for a in ids]
+    width = max([len("student")] + [len(s) for s in students])
+    lines = ["autograded points per assignment (written answers await manual grading)",
+             f"{'student':<{width}}  " + "  ".join(f"{s:>9}" for s in short) + "      total"]
+    lines.append(f"{'(max)':<{width}}  " + "  ".join(f"{maxima[a]:>9g}" for a in ids)
+                 + f"  {sum(maxima.values()):>9g}")
+    for student in students:
+        cells, total = [], 0.0
+        for a in ids:
+            if (student, a) in table:
+                total += table[(student, a)][0]
+                cells.append(f"{table[(student, a)][0]:>9g}")
+            else:
+                cells.append(f"{'-':>9}")
+        lines.append(f"{student:<{width}}  " + "  ".join(cells) + f"  {total:>9g}")
+    return "\n".join(lines)

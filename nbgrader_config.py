@@ -1,0 +1,52 @@
+"""nbgrader configuration for "Backpropagation, by hand".
+
+The course root is the folder holding this file, so the same configuration works in a
+clone, in CI and in the temporary course copies the tests build.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 -- provided by nbgrader/traitlets
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "backprop-by-hand"
+c.CourseDirectory.root = HERE
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# Files besides the notebook that generate_assignment copies: none of ours. Keep caches out.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.db"]
+
+# One gradebook per course directory (SQLite by default). A course with several graders
+# can point this at PostgreSQL instead, e.g. "postgresql://user@host/backprop".
+c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
+
+# Release: student notebooks without solutions, hidden tests or outputs.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearOutput.remove_metadata_fields = ["collapsed", "scrolled", "execution", "ExecuteTime"]
+
+# Autograde: restore deleted or edited test cells from the gradebook; bound every cell.
+c.OverwriteCells.add_missing_cells = True
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "30"))  # seconds per cell
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True
+c.Execute.raise_on_iopub_timeout = False
+c.Execute.startup_timeout = 60
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
+
+# Harmless kernel noise must not zero a test cell (nbgrader scores any stderr output as 0).
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"Kernel is running over TCP without encryption|SAWarning"
+
+
+# Feedback shows scores and failure messages, never hidden test code (see course/feedback.py).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

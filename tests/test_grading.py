@@ -1,0 +1,140 @@
+"""Real nbgrader runs, per assignment, in a temporary course directory.
+
+For every assignment: the untouched release scores 0 on every autograded cell, the solution
+scores full marks, each deliberately wrong implementation (tests/mistakes/<id>.py) loses
+points on its function's test cells with its targeted message, every test cell is failed by
+some mistake (none is vacuous), and the feedback never shows hidden test code.
+"""
+
+import html
+import re
+
+import pytest
+
+from course import notebooks, pipeline
+from course.assignments import assignment_ids, mistakes, source_notebook
+
+from courseenv import make_course, nbgrader, student_name, submit_checks
+
+pytestmark = pytest.mark.grading
+IDS = assignment_ids()
+_graded = {}
+
+
+def grouped(values, key=lambda v: v):
+    return [pytest.param(v, marks=pytest.mark.xdist_group(key(v))) for v in values]
+
+
+def graded(assignment_id, tmp_path_factory):
+    """Build, submit and autograde once per assignment (per xdist worker: tests are grouped)."""
+    if assignment_id not in _graded:
+        root = make_course(tmp_path_factory.mktemp(assignment_id), [assignment_id])
+        submit_checks(root, assignment_id)
+        run = nbgrader(root, "autograde", assignment_id)
+        assert run.returncode == 0, f"nbgrader autograde failed:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
+        _graded[assignment_id] = root
+    return _graded[assignment_id]
+
+
+def autograded_cells(root, student, assignment_id):
+    nb = notebooks.read(root / "autograded" / student / assignment_id / f"{assignment_id}.ipynb")
+    return {notebooks.nbgrader_meta(c)["grade_id"]: c for c in nb.cells if notebooks.is_test_cell(c)}
+
+
+def failure_text(cell):
+    return "\n".join(f"{o.get('ename', '')}: {o.get('evalue', '')}" for o in cell.get("outputs", [])
+                     if o.get("output_type") == "error")
+
+
+@pytest.mark.parametrize("assignment_id", grouped(IDS))
+def test_release_is_what_nbgrader_generates(assignment_id, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    fresh = (root / "release" / assignment_id / f"{assignment_id}.ipynb").read_text()
+    committed = (pipeline.release_notebook(assignment_id)).read_text()
+    assert committed == fresh, f"release/{assignment_id} is stale: run `make release` and commit the result"
+
+
+@pytest.mark.parametrize("assignment_id", grouped(IDS))
+def test_untouched_release_scores_zero(assignment_id, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    scores = pipeline.cell_scores("stub", assignment_id, root)
+    assert scores, "no autograded cells were recorded"
+    earning = {k: v for k, v in scores.items() if v[0] != 0}
+    assert not earning, f"the untouched stub earns points on {earning}"
+
+
+@pytest.mark.parametrize("assignment_id", grouped(IDS))
+def test_solution_scores_full_marks(assignment_id, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    scores = pipeline.cell_scores("solution", assignment_id, root)
+    cells = autograded_cells(root, "solution", assignment_id)
+    short = {k: v for k, v in scores.items() if v[0] != v[1]}
+    assert not short, "the solution loses points: " + "; ".join(
+        f"{k} {v[0]:g}/{v[1]:g}: {failure_text(cells[k])[-500:] or 'stderr output'}" for k, v in short.items())
+    for grade_id, cell in cells.items():
+        kinds = {o["output_type"] for o in cell.outputs}
+        assert "execute_result" not in kinds, (
+            f"{grade_id} displays a value: nbgrader would read it as a partial grade")
+
+
+def _mistake_params():
+    return [pytest.param(a, i, marks=pytest.mark.xdist_group(a), id=f"{a}-{m['cell']}-{m['name'].replace(' ', '_')}")
+            for a in IDS for i, m in enumerate(mistakes(a))]
+
+
+@pytest.mark.parametrize("assignment_id,index", _mistake_params())
+def test_mistake_loses_points_with_its_message(assignment_id, index, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    mistake = mistakes(assignment_id)[index]
+    student = student_name(index)
+    scores = pipeline.cell_scores(student, assignment_id, root)
+    own = {k: v for k, v in scores.items() if k.startswith(f"test_{mistake['cell']}")}
+    assert own, f"no test cells named test_{mistake['cell']}*"
+    lost = {k: v for k, v in own.items() if v[0] < v[1]}
+    assert lost, f"mistake {mistake['name']!r} in {mistake['cell']} keeps full marks on {sorted(own)}"
+    if mistake.get("expect"):
+        cells = autograded_cells(root, student, assignment_id)
+        messages = "\n".join(failure_text(cells[k]) for k in lost)
+        assert mistake["expect"].lower() in messages.lower(), (
+            f"mistake {mistake['name']!r}: no failure message mentions {mistake['expect']!r}; got:\n{messages}")
+
+
+@pytest.mark.parametrize("assignment_id", grouped(IDS))
+def test_every_test_cell_fails_some_mistake(assignment_id, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    all_cells = set(pipeline.cell_scores("solution", assignment_id, root))
+    failed = set()
+    for i, _ in enumerate(mistakes(assignment_id)):
+        failed |= {k for k, v in pipeline.cell_scores(student_name(i), assignment_id, root).items() if v[0] < v[1]}
+    assert not all_cells - failed, (
+        f"no mistake in tests/mistakes/{assignment_id}.py fails {sorted(all_cells - failed)}: "
+        "add one, or the cell may test nothing")
+
+
+def _hidden_lines(assignment_id):
+    """Lines of hidden tests that appear nowhere public in the source notebook."""
+    nb = notebooks.read(source_notebook(assignment_id))
+    tests_only = notebooks.new_notebook([c for c in nb.cells if notebooks.is_test_cell(c)])
+    return notebooks.secret_lines(tests_only, min_length=12) & notebooks.secret_lines(nb, min_length=12)
+
+
+def _page_text(path):
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+
+
+@pytest.mark.parametrize("assignment_id", grouped(IDS))
+def test_feedback_never_shows_hidden_tests(assignment_id, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    run = nbgrader(root, "generate_feedback", assignment_id, "--force")
+    assert run.returncode == 0, run.stderr[-3000:]
+    pages = sorted((root / "feedback").glob(f"*/{assignment_id}/*.html"))
+    assert len(pages) == 2 + len(mistakes(assignment_id)), f"feedback pages: {pages}"
+    hidden = _hidden_lines(assignment_id)
+    assert hidden, "the source has no hidden tests"
+    for page in pages:
+        page_lines = {line.strip() for line in _page_text(page).split("\n")}
+        shown = sorted(hidden & page_lines)
+        assert not shown, f"{page.relative_to(root)} shows hidden test code: {shown[:3]}"
+    # ... but it does show the student why a hidden test failed
+    stub_page = _page_text(root / "feedback" / "stub" / assignment_id / f"{assignment_id}.html")
+    assert "not implemented yet" in stub_page
