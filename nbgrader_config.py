@@ -50,3 +50,12 @@ c.GenerateFeedback.preprocessors = [
     "course.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Kernels talk over IPC sockets in a private folder: no "running over TCP without
+# encryption" warning on every start, no ports to collide when graders run in parallel.
+import tempfile  # noqa: E402
+
+_ipc_dir = os.path.join(tempfile.gettempdir(), f"course-kernels-{os.getuid()}")
+os.makedirs(_ipc_dir, mode=0o700, exist_ok=True)
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(_ipc_dir, f"kernel-{os.getpid()}")

@@ -123,7 +123,9 @@ def call(fn, *args, name=None, warnings="ignore", forbid=(), copy_args=True, **k
         with contextlib.ExitStack() as stack:
             caught = stack.enter_context(_warnings.catch_warnings(record=True))
             _warnings.simplefilter("always")
-            stack.enter_context(_errstate(all="warn" if warnings == "forbid" else "ignore"))
+            # underflow to 0 is the correctly rounded answer, never worth a warning
+            stack.enter_context(_errstate(all="ignore") if warnings != "forbid"
+                                else _errstate(over="warn", divide="warn", invalid="warn", under="ignore"))
             stack.enter_context(contextlib.redirect_stderr(stderr))
             stack.enter_context(forbidden(*forbid))
             result = fn(*args, **kwargs)

@@ -32,6 +32,12 @@ def load_config(root=ROOT):
 def api(root=ROOT, log_level="WARNING"):
     """An ``NbGraderAPI`` for the course at ``root``, configured by its nbgrader_config.py."""
     import logging
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader 0.9 with SQLAlchemy 2.1 warns "Object ... not in session" once per process: harmless
+    warnings.filterwarnings("ignore", category=SAWarning)
 
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
