@@ -31,7 +31,19 @@ c.ClearOutput.remove_metadata_fields = ["collapsed", "scrolled", "execution", "E
 
 # Autograde: restore deleted or edited test cells from the gradebook; bound every cell.
 c.OverwriteCells.add_missing_cells = True
-c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "30"))  # seconds per cell
+# course.execute.GuardedExecute = nbgrader's Execute + a notebook time budget, kernel-crash
+# recovery, an output cap, and a memory-limited (and, as root, unprivileged) kernel.
+c.Autograde.autograde_preprocessors = [
+    "course.execute.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "15"))  # seconds per cell
+c.GuardedExecute.notebook_budget = int(os.environ.get("COURSE_NOTEBOOK_BUDGET", "120"))  # per notebook
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
 c.Execute.raise_on_iopub_timeout = False

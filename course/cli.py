@@ -20,12 +20,13 @@ def cmd_demo(args):
 
 
 def cmd_autograde(args):
+    from course import autograde
+
     start = time.perf_counter()
-    results = pipeline.autograde(ROOT, args.assignments or None, force=args.force)
-    failed = [k for k, r in results.items() if not r.get("success")]
-    print(f"autograded {len(results)} submission(s) in {time.perf_counter() - start:.1f} s; {len(failed)} failed")
-    for student, assignment_id in failed:
-        print(f"  FAILED {student}/{assignment_id}")
+    outcomes = autograde.run(ROOT, args.assignments or None, jobs=args.jobs, force=args.force,
+                             sandbox=None if args.no_sandbox else "auto")
+    print(autograde.summary(outcomes, time.perf_counter() - start))
+    print("details: reports/autograde.json")
     return 0
 
 
@@ -52,6 +53,8 @@ def main(argv=None):
     p = sub.add_parser("autograde", help="autograde every submission in submitted/")
     p.add_argument("assignments", nargs="*")
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
+    p.add_argument("--no-sandbox", action="store_true", help="run kernels as the current user even as root")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("feedback", help="write feedback/ (no hidden test code)")
     p.add_argument("assignments", nargs="*")

@@ -59,7 +59,12 @@ def restore():
 
 
 def install():
-    """Restore before every cell IPython runs (no-op outside IPython)."""
+    """Snapshot now (the setup cell runs before any student code) and restore before every
+    cell IPython runs. Outside IPython only the snapshot is taken."""
+    import course.checks  # noqa: F401 -- captures pristine numpy functions and snapshots
+    import course.gradcheck  # noqa: F401
+
+    snapshot()
     try:
         ip = get_ipython()  # noqa: F821 -- defined by IPython
     except NameError:

@@ -1,0 +1,380 @@
+"""``python -m course autograde``: grade a cohort in parallel with nbgrader's own machinery.
+
+- ``jobs`` long-lived worker processes, each holding one ``NbGraderAPI``; every submission is
+  one ``api.autograde`` call (nbgrader's preprocessors and gradebook, not a re-implementation).
+  A process per submission would pay nbgrader's ~3 s start-up every time.
+- Before grading, each submission is checked (missing, invalid JSON, renamed or extra
+  notebooks) and *copied* to a private staging folder; nbgrader grades the copy, so nothing a
+  submission does can alter ``submitted/`` (its files are hashed before and after to prove it).
+- Kernels run with a memory limit and, when we are root, as an unprivileged user who can read
+  neither solutions nor other students' work and cannot write to the course; the time budget,
+  crash recovery and output cap are :class:`course.execute.GuardedExecute`'s.
+- Submissions already graded are skipped unless ``force``: an interrupted run, run again,
+  finishes the job without duplicating anything.
+- Every submission gets a one-sentence report of what happened, and a static scan flags
+  tampering patterns for the instructor (it never changes a score).
+"""
+
+import hashlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from course import notebooks, pipeline
+from course.assignments import ROOT, assignment_ids, release_notebook
+from course.scan import scan_notebook
+
+DEFAULT_MEMORY = 4 * 1024 ** 3  # bytes of address space per kernel
+SECRET_PATHS = ("source", "tests", "submitted", "autograded", "feedback", "reports", ".git", "gradebook.db")
+
+
+@dataclass
+class Outcome:
+    student: str
+    assignment: str
+    status: str = "graded"  # graded | failed | skipped
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    report: list = field(default_factory=list)  # sentences for the instructor (and student)
+    flags: list = field(default_factory=list)  # static-scan findings, for review
+
+
+# --------------------------------------------------------------------------- preflight
+
+
+def _expected(student, assignment_id, root):
+    return Path(root) / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
+
+
+def preflight(student, assignment_id, root, stage):
+    """Check one submission and copy it to ``stage``; returns ``(ok, report sentences)``."""
+    folder = Path(root) / "submitted" / student / assignment_id
+    expected = folder / f"{assignment_id}.ipynb"
+    notebooks_found = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    report = []
+    chosen = expected if expected.is_file() else None
+    if chosen is None:
+        if len(notebooks_found) == 1:
+            chosen = notebooks_found[0]
+            report.append(f"the notebook was renamed to {chosen.name}; it was graded as {expected.name}.")
+        elif notebooks_found:
+            names = ", ".join(p.name for p in notebooks_found)
+            return False, [f"no {expected.name} was submitted, and the folder holds several notebooks ({names}): "
+                           "nothing was graded; ask the student which one to grade."]
+        else:
+            return False, [f"no {expected.name} was submitted: nothing to grade."]
+    extras = [p.name for p in notebooks_found if p != chosen]
+    if extras:
+        report.append(f"extra notebook(s) ignored: {', '.join(extras)}.")
+    raw = chosen.read_bytes()
+    try:
+        nb = notebooks.nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 -- any unreadable file is the same story
+        return False, [f"{chosen.name} is not a valid notebook ({type(exc).__name__}: {str(exc)[:120]}); "
+                       "it could not be graded. The file is unchanged in submitted/."]
+    report += _cell_changes(nb, assignment_id, root)
+    target = Path(stage) / "submitted" / student / assignment_id
+    target.mkdir(parents=True, exist_ok=True)
+    if _drop_duplicate_ids(nb):  # nbgrader 0.9.6 crashes on them (KeyError in OverwriteCells)
+        notebooks.nbformat.write(nb, str(target / f"{assignment_id}.ipynb"))
+    else:
+        (target / f"{assignment_id}.ipynb").write_bytes(raw)
+    timestamp = folder / "timestamp.txt"
+    if timestamp.is_file():
+        shutil.copy(timestamp, target / "timestamp.txt")
+    return True, report
+
+
+def _drop_duplicate_ids(nb):
+    """Turn the second and later copies of a graded cell into plain cells (in the staged copy)."""
+    seen, changed = set(), False
+    for cell in nb.cells:
+        grade_id = notebooks.nbgrader_meta(cell).get("grade_id")
+        if grade_id in seen:
+            del cell.metadata["nbgrader"]
+            changed = True
+        elif grade_id:
+            seen.add(grade_id)
+    return changed
+
+
+def _cell_changes(nb, assignment_id, root):
+    """Sentences about locked cells a student deleted, edited or duplicated (nbgrader restores them)."""
+    release = notebooks.cells_by_grade_id(notebooks.read(release_notebook(assignment_id, root)))
+    seen, report = {}, []
+    for cell in nb.cells:
+        grade_id = notebooks.nbgrader_meta(cell).get("grade_id")
+        if grade_id:
+            seen[grade_id] = seen.get(grade_id, 0) + 1
+    for grade_id, count in seen.items():
+        if count > 1:
+            report.append(f"cell {grade_id} appears {count} times; only the first copy was graded.")
+    for grade_id, cell in release.items():
+        meta = notebooks.nbgrader_meta(cell)
+        if not (meta.get("locked") or meta.get("grade")) or meta.get("solution"):
+            continue
+        mine = [c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == grade_id]
+        if not mine:
+            report.append(f"locked cell {grade_id} was deleted; it was restored before grading.")
+        elif mine[0].source.strip() != cell.source.strip():
+            report.append(f"locked cell {grade_id} was edited; the original was restored before grading.")
+    return report
+
+
+# --------------------------------------------------------------------------- sandbox
+
+
+def sandbox_user():
+    """``(uid, gid)`` of ``nobody`` when we are root and can drop privileges, else None."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        return None
+    try:
+        entry = pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+    return entry.pw_uid, entry.pw_gid
+
+
+@contextmanager
+def secrets_hidden(root, enabled):
+    """While grading as ``nobody``, make solutions, tests, submissions and the gradebook private."""
+    changed = []
+    try:
+        if enabled:
+            for name in SECRET_PATHS:
+                path = Path(root) / name
+                if path.exists():
+                    mode = path.stat().st_mode & 0o7777
+                    changed.append((path, mode))
+                    path.chmod(0o700 if path.is_dir() else 0o600)
+        yield
+    finally:
+        for path, mode in changed:
+            path.chmod(mode)
+
+
+def _worker_env(stage, sandbox, memory):
+    """Environment of a grading worker (inherited by its kernels)."""
+    home = Path(stage) / f"home-{os.getpid()}"
+    for sub in ("runtime", "ipython", "matplotlib", "ipc"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    os.environ.update({
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
+        "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
+        "COURSE_KERNEL_MEMORY": str(memory) if memory else "",
+    })
+    if sandbox:
+        uid, gid = sandbox
+        for path in [home, *home.iterdir()]:
+            os.chown(path, uid, gid)
+        os.environ.update({"COURSE_SANDBOX_UID": str(uid), "COURSE_SANDBOX_GID": str(gid), "HOME": str(home)})
+    return home
+
+
+# --------------------------------------------------------------------------- workers
+
+_api = None
+_home = None
+
+
+def _init_worker(root, stage, sandbox, memory):
+    global _api, _home
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _home = _worker_env(stage, sandbox, memory)
+    _api = pipeline.api(root)
+    _api.coursedir.submitted_directory = str(Path(stage) / "submitted")
+    # kernels' IPC sockets live in a folder the (possibly unprivileged) kernel can write
+    _api.config.KernelManager.ip = str(_home / "ipc" / "kernel")
+
+
+def _grade(task):
+    student, assignment_id, root = task
+    start = time.perf_counter()
+    result = {}
+    for attempt in range(3):  # SQLite may be busy for a moment when many workers commit
+        result = _api.autograde(assignment_id, student, force=True, create=True)
+        if result.get("success") or "database is locked" not in (result.get("error", "") + result.get("log", "")):
+            break
+        time.sleep(0.5 * (attempt + 1))
+    return student, assignment_id, result, time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- reading results
+
+
+def _already_graded(student, assignment_id, root):
+    done = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
+    if not done.is_file():
+        return False
+    try:
+        return bool(pipeline.cell_scores(student, assignment_id, root))
+    except Exception:  # noqa: BLE001 -- not in the gradebook yet
+        return False
+
+
+def describe_run(student, assignment_id, root):
+    """Sentences about what happened while the notebook ran (from its autograded outputs)."""
+    path = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
+    if not path.is_file():
+        return []
+    report = []
+    for cell in notebooks.read(path).cells:
+        label = notebooks.nbgrader_meta(cell).get("grade_id") or "a cell"
+        for output in cell.get("outputs", []):
+            name, value = output.get("ename"), str(output.get("evalue", ""))
+            text = output.get("text", "") if output.get("output_type") == "stream" else ""
+            if name == "CellTimeoutError":
+                report.append(f"{label} ran past the per-cell time limit and was interrupted (an infinite loop?).")
+            elif name == "KernelDied":
+                report.append(f"the kernel died in {label} (sys.exit/os._exit, a crash or the memory limit); "
+                              "it was restarted and grading continued.")
+            elif name == "CellNotRun" and "budget" in value:
+                report.append(f"the notebook used up its time budget; {label} and the cells after it were not run.")
+                break
+            elif name == "MemoryError":
+                report.append(f"{label} ran out of memory (the kernel's limit is {DEFAULT_MEMORY // 1024**3} GiB).")
+            elif name in ("SystemExit",):
+                report.append(f"{label} called sys.exit(); the exit was stopped and grading continued.")
+            if "output truncated" in text:
+                report.append(f"{label} printed too much; its output was truncated.")
+    return list(dict.fromkeys(report))
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def hash_tree(folder):
+    """``{relative path: sha256}`` of every file below ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="auto", memory=DEFAULT_MEMORY):
+    """Grade every submission of ``ids`` (default: all assignments); returns the outcomes."""
+    from tqdm import tqdm
+
+    root = Path(root)
+    ids = ids or assignment_ids(root)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    user = sandbox_user() if sandbox == "auto" else (sandbox or None)
+    pairs = pipeline.submissions(root, ids)
+    outcomes = {}
+    todo = []
+    for student, assignment_id in pairs:
+        if not force and _already_graded(student, assignment_id, root):
+            outcomes[(student, assignment_id)] = Outcome(student, assignment_id, "skipped", report=["already graded (use --force to regrade)."])
+        else:
+            todo.append((student, assignment_id))
+    before = hash_tree(root / "submitted")
+    stage = Path(tempfile.mkdtemp(prefix="course-grading-"))
+    stage.chmod(0o755)
+    try:
+        ready = []
+        for student, assignment_id in todo:
+            ok, report = preflight(student, assignment_id, root, stage)
+            outcome = Outcome(student, assignment_id, "graded" if ok else "failed", report=report)
+            outcome.flags = [f"{cell} line {line}: {why}: {text}" for cell, line, why, text
+                             in scan_notebook(_expected(student, assignment_id, root))]
+            outcomes[(student, assignment_id)] = outcome
+            if ok:
+                ready.append((student, assignment_id, str(root)))
+        with pipeline.gradebook(root) as gb:  # create students up front: no races between workers
+            for student in sorted({s for s, _, _ in ready}):
+                gb.update_or_create_student(student)
+        with secrets_hidden(root, bool(user)):
+            _grade_all(ready, outcomes, root, stage, jobs, user, memory, progress and tqdm)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    after = hash_tree(root / "submitted")
+    if after != before:  # never expected: submissions are graded from copies
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        raise RuntimeError(f"submitted/ changed during grading: {changed[:5]}")
+    table = pipeline.scores(root)
+    for key, outcome in outcomes.items():
+        if outcome.status == "graded" and key in table:
+            outcome.score, outcome.max_score = table[key][0], table[key][1]
+    _save(root, outcomes)
+    return [outcomes[k] for k in sorted(outcomes)]
+
+
+def _grade_all(ready, outcomes, root, stage, jobs, user, memory, bar):
+    if not ready:
+        return
+    context = get_context("spawn")
+    pool = context.Pool(min(jobs, len(ready)), initializer=_init_worker, initargs=(str(root), str(stage), user, memory))
+    progress = bar(total=len(ready), unit="nb", desc="autograde", dynamic_ncols=True) if bar else None
+    try:
+        for student, assignment_id, result, seconds in pool.imap_unordered(_grade, ready):
+            outcome = outcomes[(student, assignment_id)]
+            outcome.seconds = seconds
+            if result.get("success"):
+                outcome.report += describe_run(student, assignment_id, root)
+            else:
+                outcome.status = "failed"
+                outcome.report.append("nbgrader could not grade it: " + _last_error(result))
+            if progress:
+                progress.update(1)
+        pool.close()
+    except KeyboardInterrupt:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        if progress:
+            progress.close()
+
+
+def _last_error(result):
+    text = (result.get("error") or result.get("log") or "unknown error").strip().split("\n")
+    lines = [line for line in text if line.strip()]
+    return lines[-1][:300] if lines else "unknown error"
+
+
+def _save(root, outcomes):
+    path = Path(root) / "reports" / "autograde.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    merged = {}
+    if path.is_file():
+        try:
+            merged = {(o["student"], o["assignment"]): o for o in json.loads(path.read_text())}
+        except ValueError:
+            merged = {}
+    for key, outcome in outcomes.items():
+        if outcome.status != "skipped" or key not in merged:
+            merged[key] = asdict(outcome)
+    path.write_text(json.dumps([merged[k] for k in sorted(merged)], indent=1))
+    return path
+
+
+def summary(outcomes, seconds=None):
+    """Per assignment: graded / failed / flagged and time; then the sentences worth reading."""
+    lines = [f"{'assignment':<28} {'graded':>6} {'skipped':>7} {'failed':>6} {'flagged':>7} {'time':>8}"]
+    for assignment_id in sorted({o.assignment for o in outcomes}):
+        mine = [o for o in outcomes if o.assignment == assignment_id]
+        lines.append(f"{assignment_id:<28} {sum(o.status == 'graded' for o in mine):>6} "
+                     f"{sum(o.status == 'skipped' for o in mine):>7} {sum(o.status == 'failed' for o in mine):>6} "
+                     f"{sum(bool(o.flags) for o in mine):>7} {sum(o.seconds for o in mine):>7.1f}s")
+    notes = [o for o in outcomes if o.status != "skipped" and (o.report or o.flags or o.status == "failed")]
+    if notes:
+        lines.append("")
+    for o in notes:
+        head = f"{o.student}/{o.assignment} [{o.status}]"
+        for sentence in o.report:
+            lines.append(f"  {head}: {sentence}")
+        if o.flags:
+            lines.append(f"  {head}: FLAGGED for review ({len(o.flags)} pattern(s)), e.g. {o.flags[0]}")
+    if seconds is not None:
+        lines.append(f"\n{len(outcomes)} submission(s) in {seconds:.1f} s")
+    return "\n".join(lines)

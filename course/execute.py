@@ -1,0 +1,141 @@
+"""Executing submissions safely: nbgrader's ``Execute`` with a time budget, crash recovery,
+an output cap, and kernels that run under a memory limit and (when we are root) as an
+unprivileged user who cannot read solutions or write to the course.
+
+Configured in nbgrader_config.py, where ``GuardedExecute`` replaces ``Execute`` in
+``Autograde.autograde_preprocessors``; :mod:`course.autograde` turns the sandbox on.
+"""
+
+import asyncio
+import os
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+TIMEOUT_ENAME = "CellTimeoutError"
+
+
+def error_output(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Starts the kernel under ``prlimit --as`` and, if ``sandbox_user`` is set, as that user.
+
+    Settings come from the environment of the grading worker (``COURSE_KERNEL_MEMORY`` in
+    bytes, ``COURSE_SANDBOX_UID``/``GID``), so nbgrader's own machinery needs no change.
+    """
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        prefix = []
+        memory = os.environ.get("COURSE_KERNEL_MEMORY")
+        if memory:
+            prefix += ["prlimit", f"--as={int(memory)}", "--"]
+        uid = os.environ.get("COURSE_SANDBOX_UID")
+        if uid:
+            gid = os.environ.get("COURSE_SANDBOX_GID", uid)
+            prefix += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
+        return prefix + cmd
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        uid = os.environ.get("COURSE_SANDBOX_UID")
+        if uid:  # the unprivileged kernel must read its own connection file
+            os.chown(self.connection_file, int(uid), int(os.environ.get("COURSE_SANDBOX_GID", uid)))
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute, hardened for a cohort of arbitrary submissions.
+
+    - a notebook-wide time budget: after it is spent (an infinite loop that times out cell
+      after cell), the remaining cells are not run and say so, instead of costing one
+      timeout per test cell;
+    - a kernel that dies (``os._exit``, a crash, the memory limit) is restarted, the cells
+      that ran before are replayed silently, and grading goes on with the next cell;
+    - each cell's text output is capped, so a cell printing 100 MB cannot bloat the
+      autograded notebook, the feedback or the grader's memory.
+    """
+
+    notebook_budget = Integer(120, help="seconds of execution for a whole notebook").tag(config=True)
+    max_output_chars = Integer(20_000, help="text kept per output of a cell").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._spent = 0.0
+        self._stopped = None
+        self._replayable = []
+        self.events = []
+        return super().preprocess(nb, resources, km)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if self._stopped:
+            cell.outputs = [error_output("CellNotRun", self._stopped)]
+            return cell
+        start = time.monotonic()
+        try:
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError:
+            cell.outputs = list(cell.get("outputs", [])) + [error_output(
+                "KernelDied", "the kernel died while running this cell (sys.exit/os._exit, a crash, "
+                "or the memory limit); it was restarted for the cells after it")]
+            self.events.append(("kernel_died", cell_index))
+            await self._restart_and_replay()
+        finally:
+            self._spent += time.monotonic() - start
+        if any(o.get("ename") == TIMEOUT_ENAME for o in cell.outputs if o.get("output_type") == "error"):
+            self.events.append(("timeout", cell_index))
+        self._cap_outputs(cell, cell_index)
+        if not self._is_test(cell):
+            self._replayable.append(cell.source)
+        if self._spent > self.notebook_budget and not self._stopped:
+            self._stopped = (f"not run: the notebook used up its time budget of {self.notebook_budget} s "
+                             "(look for an infinite loop above)")
+            self.events.append(("budget", cell_index))
+        return cell
+
+    # nbclient binds its sync wrapper to *its* coroutine; bind ours so the override is used
+    execute_cell = run_sync(async_execute_cell)
+
+    @staticmethod
+    def _is_test(cell):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        return bool(meta.get("grade")) and not meta.get("solution")
+
+    async def _restart_and_replay(self):
+        try:
+            await asyncio.wait_for(self._restart(), timeout=60)
+            for source in self._replayable:  # silently: outputs are not collected
+                msg_id = await ensure_async(self.kc.execute(source, silent=True, store_history=False))
+                await self.async_wait_for_reply(msg_id)
+        except Exception as exc:  # noqa: BLE001 -- a second failure stops this notebook only
+            self._stopped = f"not run: the kernel could not be restarted ({type(exc).__name__})"
+
+    async def _restart(self):
+        await ensure_async(self.km.restart_kernel(now=True))
+        await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+
+    def _cap_outputs(self, cell, cell_index):
+        limit = self.max_output_chars
+        for output in cell.outputs:
+            if output.get("output_type") == "stream" and len(output.get("text", "")) > limit:
+                size = len(output["text"])
+                output["text"] = output["text"][:limit] + (
+                    f"\n[... output truncated: this cell printed {size:,} characters; the first {limit:,} are kept]\n")
+                self.events.append(("output_truncated", cell_index))
+            data = output.get("data", {})
+            for mime in [m for m in data if m.startswith("text/")]:
+                text = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+                if len(text) > limit:
+                    data[mime] = text[:limit] + "\n[... output truncated]"
+                    self.events.append(("output_truncated", cell_index))
