@@ -261,15 +261,17 @@ def hash_tree(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="auto", memory=DEFAULT_MEMORY):
-    """Grade every submission of ``ids`` (default: all assignments); returns the outcomes."""
+def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="auto", memory=DEFAULT_MEMORY,
+        students=None):
+    """Grade every submission of ``ids`` (default: all assignments) -- or only those of
+    ``students`` -- and return the outcomes, sorted by student and assignment."""
     from tqdm import tqdm
 
     root = Path(root)
     ids = ids or assignment_ids(root)
     jobs = max(1, jobs or os.cpu_count() or 1)
     user = sandbox_user() if sandbox == "auto" else (sandbox or None)
-    pairs = pipeline.submissions(root, ids)
+    pairs = [p for p in pipeline.submissions(root, ids) if students is None or p[0] in students]
     outcomes = {}
     todo = []
     for student, assignment_id in pairs:

@@ -36,9 +36,14 @@ def cmd_feedback(args):
 
 
 def cmd_grades(args):
+    from course import report
+
     path = pipeline.export_grades(args.output, ROOT)
+    histogram, rates = report.write(ROOT)
     print(pipeline.format_table(ROOT))
-    print(f"\ngrades written to {path}")
+    print()
+    print(report.summarize(ROOT))
+    print(f"\ngrades: {path}\nscore distribution: {histogram}\ntest pass rates: {rates}")
 
 
 def main(argv=None):

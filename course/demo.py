@@ -10,11 +10,12 @@ The cohort, for every assignment in source/:
 Only these students' folders in ``submitted/`` are (re)written; anybody else's are left alone.
 """
 
+import os
 import shutil
 import time
 from pathlib import Path
 
-from course import notebooks, pipeline
+from course import autograde, notebooks, pipeline, report
 from course.assignments import ROOT, assignment_ids, mistakes, release_notebook
 
 CORRECT, BLANK = "alice", "bob"
@@ -59,14 +60,18 @@ def run(root=ROOT, jobs=None):
     print(f"2/5 cohort: {len(STUDENTS)} demo students x {len(ids)} assignments in submitted/")
     for student in MISTAKEN:
         print(f"      {student:<6} " + "; ".join(f"{a.split('_')[0]} {d}" for a, d in story[student].items()))
-    print("3/5 autograde (nbgrader)")
-    results = pipeline.autograde(root, ids, force=True, nbgrader_api=app)
-    failed = sorted(k for k, r in results.items() if not r.get("success"))
-    print(f"      {len(results)} submissions graded, {len(failed)} failed")
-    print("4/5 feedback: feedback/<student>/<assignment>/*.html (hidden tests removed)")
+    print(f"3/5 autograde: nbgrader in {jobs or os.cpu_count()} parallel workers")
+    graded = time.perf_counter()
+    outcomes = autograde.run(root, ids, jobs=jobs, force=True, students=STUDENTS)
+    print(autograde.summary(outcomes, time.perf_counter() - graded))
+    failed = [o for o in outcomes if o.status == "failed"]
+    print("4/5 feedback: feedback/<student>/<assignment>/*.html (scores and messages, no hidden test code)")
     pipeline.generate_feedback(root, ids, nbgrader_api=app)
     csv_path = pipeline.export_grades(Path(root) / "reports" / "grades.csv", root)
-    print(f"5/5 grades: {csv_path.relative_to(root)}\n")
+    histogram, rates = report.write(root)
+    print(f"5/5 grades: {csv_path.relative_to(root)}, {histogram.relative_to(root)}, {rates.relative_to(root)}\n")
     print(pipeline.format_table(root))
+    print()
+    print(report.summarize(root))
     print(f"\ndemo finished in {time.perf_counter() - start:.0f} s")
     return 1 if failed else 0

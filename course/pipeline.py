@@ -129,21 +129,6 @@ def submissions(root=ROOT, ids=None):
                   for a in s.iterdir() if a.is_dir() and a.name in wanted)
 
 
-def autograde(root=ROOT, ids=None, force=False, nbgrader_api=None, progress=None):
-    """Autograde every submission serially with nbgrader; returns ``{(student, id): result}``."""
-    app = nbgrader_api or api(root)
-    results = {}
-    for student, assignment_id in submissions(root, ids):
-        done = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
-        if done.exists() and not force:
-            results[(student, assignment_id)] = {"success": True, "skipped": True}
-            continue
-        results[(student, assignment_id)] = app.autograde(assignment_id, student, force=True, create=True)
-        if progress:
-            progress(student, assignment_id, results[(student, assignment_id)])
-    return results
-
-
 def generate_feedback(root=ROOT, ids=None, nbgrader_api=None):
     app = nbgrader_api or api(root)
     for assignment_id in ids or assignment_ids(root):
