@@ -11,7 +11,7 @@ export MPLBACKEND := Agg
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: help venv release demo test test-unit test-notebooks test-grading lab bench clean
+.PHONY: help venv release demo test test-unit test-notebooks test-grading lab test-browser bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -43,8 +43,18 @@ test-unit: venv  ## unit tests of course/ only
 test-notebooks: venv  ## execute every solution notebook with nbval
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider source
 
-lab: venv  ## JupyterLab with the nbgrader extensions, on the course
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) --ServerApp.root_dir=$(CURDIR)
+lab: venv  ## JupyterLab 4 + nbgrader on the course: open the printed http://127.0.0.1:... URL
+	# nbgrader reads nbgrader_config.py from the server's cwd; kernels draw inline (no Agg).
+	cd $(CURDIR) && env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+	  --no-browser --ip=127.0.0.1 --LabApp.news_url=None --LabApp.extension_manager=readonly \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(if $(filter 0,$(shell id -u)),--allow-root)
+
+test-browser: venv  ## end-to-end test of JupyterLab in headless Chromium (screenshots: artifacts/browser/)
+	bash tests/browser/install_chromium.sh
+	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
+
+bench: venv  ## time sequential nbgrader against `python -m course autograde --jobs 2` (60 submissions)
+	$(BIN)/python -m course.bench 60 2
 
 clean:  ## remove generated student data (never source/ or release/)
 	rm -rf submitted autograded/*/ feedback gradebook.db reports .pytest_cache

@@ -22,6 +22,7 @@ import contextlib
 import copy as _copy
 import io
 import sys
+import types
 import warnings as _warnings
 
 import numpy as np
@@ -80,17 +81,28 @@ def forbidden(*dotted_names, reason="it is not allowed in this exercise"):
         if not hasattr(module, attr):
             continue
 
-        def banned(*args, _name=dotted, **kwargs):
-            __tracebackhide__ = True
-            raise CheckFailure(f"your code called {_name}, but {reason}: implement it yourself.")
+        message = f"your code called {dotted}, but {reason}: implement it yourself."
+        original = getattr(module, attr)
+        if isinstance(original, types.FunctionType) and not original.__code__.co_freevars:
+            # swap the code, not the name: an alias bound earlier (`from m import f as g`) is banned too
+            # (the code runs with the original's globals: fetch CheckFailure by import)
+            scope = {}
+            exec(f"def banned(*args, **kwargs):\n    __tracebackhide__ = True\n"
+                 f"    raise __import__('course.checks', fromlist=['x']).CheckFailure({message!r})", scope)
+            saved.append((original, "__code__", original.__code__))
+            original.__code__ = scope["banned"].__code__
+        else:
+            def banned(*args, **kwargs):
+                __tracebackhide__ = True
+                raise CheckFailure(message)
 
-        saved.append((module, attr, getattr(module, attr)))
-        setattr(module, attr, banned)
+            saved.append((module, attr, original))
+            setattr(module, attr, banned)
     try:
         yield
     finally:
-        for module, attr, original in reversed(saved):
-            setattr(module, attr, original)
+        for owner, attr, value in reversed(saved):
+            setattr(owner, attr, value)
 
 
 def call(fn, *args, name=None, warnings="ignore", forbid=(), copy_args=True, **kwargs):

@@ -125,3 +125,21 @@ def test_seeded_randomness_only(assignment):
         if cell.cell_type == "code":
             assert not re.search(r"np\.random\.(rand|randn|random|normal|uniform|randint|choice)\(", cell.source), (
                 f"use np.random.default_rng(seed) instead of the global random state:\n{cell.source[:200]}")
+
+
+def test_the_course_package_ships_no_graded_function(assignment):
+    """Students get course/ with the release. Where it must define a graded function (01's
+    numerical_jacobian is also the course's gradient checker), that function's tests forbid it."""
+    from course.assignments import ROOT
+
+    cells = _cells(assignment)
+    functions = [notebooks.nbgrader_meta(c)["grade_id"] for c in cells
+                 if notebooks.is_solution_cell(c) and c.cell_type == "code"]
+    test_source = "\n".join(c.source for c in cells if notebooks.is_test_cell(c))
+    for path in sorted((ROOT / "course").glob("*.py")):
+        defined = {n.name for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef)}
+        for function in sorted(defined & set(functions)):
+            dotted = f"course.{path.stem}.{function}"
+            assert dotted in test_source, (
+                f"course/{path.name} defines {function}, which {assignment} grades: its tests must "
+                f"call it with forbid=[{dotted!r}] so the course's copy earns nothing")

@@ -86,3 +86,11 @@ def softmax_backward(a, grad_out):
     return S * (grad_out - np.sum(grad_out * S))
 '''),
 ]
+
+MISTAKES.append(dict(cell="numerical_jacobian", name="calls the course's own checker", expect="implement it yourself",
+                     source='''
+from course.gradcheck import numerical_jacobian as _course_jacobian
+
+def numerical_jacobian(f, a, h=1e-5):
+    return _course_jacobian(f, a, h)
+'''))
