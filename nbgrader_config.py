@@ -21,7 +21,8 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.db"]
 
 # One gradebook per course directory (SQLite by default). A course with several graders
-# can point this at PostgreSQL instead, e.g. "postgresql://user@host/backprop".
+# can point this at PostgreSQL instead, e.g. "postgresql+psycopg2://user:password@host/backprop"
+# (with SQLAlchemy 2.1 a bare "postgresql://" means psycopg 3, which is not installed).
 c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
 
 # Release: student notebooks without solutions, hidden tests or outputs.

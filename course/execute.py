@@ -8,6 +8,7 @@ Configured in nbgrader_config.py, where ``GuardedExecute`` replaces ``Execute`` 
 
 import asyncio
 import os
+import re
 import time
 
 from jupyter_client.manager import AsyncKernelManager
@@ -18,6 +19,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 TIMEOUT_ENAME = "CellTimeoutError"
+_SECRET = re.compile(r"DB_URL|DATABASE|^PG|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|_KEY$", re.IGNORECASE)
 
 
 def error_output(ename, evalue):
@@ -33,7 +35,9 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        prefix = []
+        # the kernel inherits the grader's environment: never its credentials (a PostgreSQL
+        # gradebook URL would let student code read hidden tests and write grades)
+        prefix = ["env", *(arg for name in sorted(os.environ) if _SECRET.search(name) for arg in ("-u", name))]
         memory = os.environ.get("COURSE_KERNEL_MEMORY")
         if memory:
             prefix += ["prlimit", f"--as={int(memory)}", "--"]
