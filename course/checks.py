@@ -92,9 +92,9 @@ def forbidden(*dotted_names, reason="it is not allowed in this exercise"):
             saved.append((original, "__code__", original.__code__))
             original.__code__ = scope["banned"].__code__
         else:
-            def banned(*args, **kwargs):
+            def banned(*args, _message=message, **kwargs):  # bind now: `message` changes per name
                 __tracebackhide__ = True
-                raise CheckFailure(message)
+                raise CheckFailure(_message)
 
             saved.append((module, attr, original))
             setattr(module, attr, banned)

@@ -202,3 +202,10 @@ def test_forbidding_a_python_function_also_catches_aliases():
     with pytest.raises(CheckFailure, match="called course.gradcheck.numerical_jacobian"):
         call(student, np.sin, np.ones(2), forbid=["course.gradcheck.numerical_jacobian"])
     assert gradcheck.numerical_jacobian(np.sin, np.zeros(1)).shape == (1, 1)  # restored
+
+
+def test_each_forbidden_function_names_itself():
+    for name, fn in [("numpy.convolve", lambda: np.convolve([1.0], [1.0])),
+                     ("numpy.correlate", lambda: np.correlate([1.0], [1.0]))]:
+        with pytest.raises(CheckFailure, match=f"called {name},"):
+            call(fn, forbid=["numpy.convolve", "numpy.correlate"])
