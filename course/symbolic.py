@@ -47,7 +47,8 @@ def check_expr_equal(expr, expected, symbol, name, samples=DEFAULT_SAMPLES, tol=
     extra = expr.free_symbols - {symbol}
     if extra:
         names = ", ".join(sorted(str(s) for s in extra))
-        raise CheckFailure(f"{name} uses the symbol(s) {names}; write it in terms of {symbol} only.")
+        msg = f"{name} uses the symbol(s) {names}; write it in terms of {symbol} only"
+        raise CheckFailure(msg + (f". {hint}" if hint else "."))
     try:
         if sp.simplify(expr - expected) == 0:
             return None
