@@ -34,11 +34,12 @@ demo: venv  ## build, grade a demo cohort, show the grades
 	$(BIN)/python -m course demo
 
 test: venv  ## the full test suite (what CI runs)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider source
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadgroup -m "not browser" tests
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadfile --nbval-lax source
+	$(MAKE) --no-print-directory test-browser
 
-test-unit: venv  ## unit tests of course/ only
-	$(BIN)/python -m pytest tests -m "not grading" -q
+test-unit: venv  ## unit tests of course/ and the notebook rules (fast)
+	$(BIN)/python -m pytest -p no:cacheprovider tests -m "not grading and not browser" -q
 
 test-notebooks: venv  ## execute every solution notebook with nbval
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider source

@@ -25,6 +25,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # (with SQLAlchemy 2.1 a bare "postgresql://" means psycopg 3, which is not installed).
 c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
 
+# nbgrader's exchange (assignment list, collect) lives in the course, not in /usr/local/share.
+c.Exchange.root = os.path.join(HERE, "exchange")
+
 # Release: student notebooks without solutions, hidden tests or outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -71,6 +71,29 @@ def install():
         return
     if _restore_before_cell not in ip.events.callbacks["pre_run_cell"]:
         ip.events.register("pre_run_cell", _restore_before_cell)
+    ip.set_custom_exc((course.checks.CheckFailure,), _short_traceback)
+
+
+def _short_traceback(shell, etype, value, tb, tb_offset=None):
+    """Show a failed check without the frames of the course's own helpers: the student sees
+    the test line that failed and the sentence that says why."""
+    import os
+    import types
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    kept = []
+    while tb is not None:
+        if not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(here + os.sep):
+            kept.append(tb)
+        tb = tb.tb_next
+    short = None
+    for entry in reversed(kept):
+        short = types.TracebackType(short, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    try:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, short, tb_offset=tb_offset)
+    except Exception:  # noqa: BLE001 -- never let the pretty-printer hide a failure
+        stb = [f"{etype.__name__}: {value}"]
+    shell._showtraceback(etype, value, stb)  # IPython ignores a custom handler's return value
 
 
 def _restore_before_cell(*_):

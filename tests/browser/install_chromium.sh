@@ -13,4 +13,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
 test -x /usr/bin/chromium
-/usr/bin/chromium --version
+/usr/bin/chromium --version 2>/dev/null  # (its launcher warns about /dev/shm: harmless)

@@ -1,0 +1,274 @@
+"""Fixtures of the browser test: Debian's Chromium, a temporary course, JupyterLab serving it.
+
+- ``chromium``: ``/usr/bin/chromium`` from Debian's packages (``install_chromium.sh`` installs
+  ``chromium`` and ``chromium-driver`` with apt-get when it is missing; no other browser is
+  ever downloaded -- ``playwright install`` is never run).
+- ``course``: a temporary copy of the course (nbgrader_config.py, source/, release/); the
+  committed release notebooks are what students open.
+- ``lab``: JupyterLab 4 on that copy, on a free port of 127.0.0.1 with a random token, started
+  the way ``make lab`` starts it, stopped (kernels included) at the end.
+- ``page``: a page of headless Chromium driven by Playwright, with a fresh profile.
+- ``shot``: ``shot(page, "name")`` saves ``artifacts/browser/name.png``.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+ARTIFACTS = ROOT / "artifacts" / "browser"
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+# The JupyterLab options `make lab` uses too (see the Makefile): no news feed, no update check.
+LAB_FLAGS = [
+    "--no-browser", "--ip=127.0.0.1",
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+] + (["--allow-root"] if os.geteuid() == 0 else [])
+SERVER_START_TIMEOUT = 120  # seconds; JupyterLab starts in ~5 s on an idle 2-core machine
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium (make test-browser)")
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of Debian's Chromium, installed with apt-get if missing."""
+    if not os.access(CHROMIUM, os.X_OK):
+        result = subprocess.run(["bash", str(HERE / "install_chromium.sh")], capture_output=True, text=True)
+        if result.returncode != 0 or not os.access(CHROMIUM, os.X_OK):
+            pytest.fail(f"could not install Debian's chromium:\n{result.stdout}\n{result.stderr}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser_context(chromium, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),  # Playwright passes it as a fresh --user-data-dir
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1440, "height": 900},
+            device_scale_factor=1,
+            accept_downloads=False,
+        )
+        context.set_default_timeout(120_000)  # generous: a loaded 2-core machine
+        context.set_default_navigation_timeout(90_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser_context):
+    page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # e.g. "leave page?" on navigation
+    return page
+
+
+@pytest.fixture(scope="session")
+def shot(artifacts):
+    def save(page, name):
+        path = artifacts / f"{name}.png"
+        page.screenshot(path=str(path), animations="disabled", caret="hide")
+        return path
+
+    return save
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request, artifacts):
+    """A failed browser test leaves ``artifacts/browser/FAILED_<test>.png`` (and jupyterlab.log)."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and "page" in request.fixturenames:
+        try:
+            request.getfixturevalue("page").screenshot(path=str(artifacts / f"FAILED_{request.node.name}.png"))
+        except Exception:  # noqa: BLE001 -- the browser may be what failed
+            pass
+
+
+# --------------------------------------------------------------------------- the course
+
+
+def _copytree(src, dest):
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"),
+                    dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A temporary course: nbgrader_config.py, source/ and the committed release/.
+
+    Students open exactly the committed release notebooks. The formgrader lists the
+    assignments found in source/ (nbgrader's ``get_source_assignments``), so the copy needs
+    no `make release`: regenerating would cost ~3 s per assignment and hide a stale release/.
+    """
+    dest = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", dest)
+    _copytree(ROOT / "source", dest / "source")
+    if (ROOT / "release").is_dir():
+        _copytree(ROOT / "release", dest / "release")
+    return dest
+
+
+# --------------------------------------------------------------------------- JupyterLab
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 -- 127.0.0.1 only
+        return response.status, response.read()
+
+
+class Lab:
+    def __init__(self, root, port, token, process, log):
+        self.root, self.port, self.token, self.process, self.log = root, port, token, process, log
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, path="lab", **query):
+        query = {**query, "token": self.token}
+        return f"{self.base}/{path}?" + "&".join(f"{k}={v}" if v is not None else k for k, v in query.items())
+
+    def api(self, path):
+        status, body = _get(f"{self.base}/api/{path}?token={self.token}")
+        return json.loads(body)
+
+    def log_text(self):
+        return self.log.read_text(errors="replace")
+
+
+def _start_lab(root, runtime, log_path):
+    port, token = _free_port(), secrets.token_hex(24)
+    env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "COURSE_DB_URL"}}
+    # Kernels must draw with the inline backend (the Makefile exports MPLBACKEND=Agg for tests).
+    env.update({
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        "JUPYTER_CONFIG_DIR": str(runtime / "config"),   # no ~/.jupyter; the venv's config applies
+        "JUPYTER_DATA_DIR": str(runtime / "data"),
+        "JUPYTER_RUNTIME_DIR": str(runtime / "runtime"),
+        "IPYTHONDIR": str(runtime / "ipython"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    (runtime / "config").mkdir(parents=True, exist_ok=True)
+    # The student's assignment list reads the exchange from nbgrader config files on the
+    # Jupyter config path: keep it inside the temporary directory.
+    for folder in ("exchange", "exchange-cache"):
+        (runtime / folder).mkdir(exist_ok=True)
+        (runtime / folder).chmod(0o777)  # nbgrader's exchange root is world-writable
+    (runtime / "config" / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.Exchange.root = {str(runtime / 'exchange')!r}\n"
+        f"c.Exchange.cache = {str(runtime / 'exchange-cache')!r}\n")
+    # Fresh user settings: never ask about the Jupyter news feed (it would cover the page).
+    notification = runtime / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True, exist_ok=True)
+    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    cmd = [
+        str(BIN / "jupyter-lab"), *LAB_FLAGS, f"--port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        f"--LabApp.workspaces_dir={runtime / 'workspaces'}",
+        f"--LabApp.user_settings_dir={runtime / 'settings'}",
+    ]
+    log = open(log_path, "w")
+    process = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    log.close()
+    return Lab(root, port, token, process, log_path)
+
+
+def _wait_ready(lab, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lab.process.poll() is not None:
+            return False
+        try:
+            status, _ = _get(lab.url("api/status"), timeout=5)
+            if status == 200:
+                status, _ = _get(lab.url("lab"), timeout=30)
+                return status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"JupyterLab did not answer within {timeout} s:\n{lab.log_text()[-4000:]}")
+
+
+def _stop_lab(lab):
+    if lab.process.poll() is None:
+        try:  # shuts the kernels down too
+            request = urllib.request.Request(lab.url("api/shutdown"), method="POST", data=b"")
+            urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
+            lab.process.wait(timeout=20)
+        except Exception:  # noqa: BLE001 -- fall back to signals
+            pass
+    if lab.process.poll() is None:
+        os.killpg(lab.process.pid, signal.SIGTERM)  # our own process group only
+        try:
+            lab.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(lab.process.pid, signal.SIGKILL)
+            lab.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def lab(course, artifacts, tmp_path_factory):
+    """JupyterLab on the temporary course; retried on a new port if the port was taken."""
+    runtime = tmp_path_factory.mktemp("jupyter")
+    log_path = artifacts / "jupyterlab.log"
+    for attempt in range(3):
+        server = _start_lab(course, runtime, log_path)
+        if _wait_ready(server, SERVER_START_TIMEOUT):
+            break
+        _stop_lab(server)
+    else:
+        pytest.fail(f"JupyterLab exited at start:\n{log_path.read_text(errors='replace')[-4000:]}")
+    try:
+        yield server
+    finally:
+        _stop_lab(server)
