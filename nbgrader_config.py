@@ -26,7 +26,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
 
 # nbgrader's exchange (assignment list, collect) lives in the course, not in /usr/local/share.
+# (single-user; a shared course points this at a folder all its users can write)
 c.Exchange.root = os.path.join(HERE, "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)  # nbgrader fails rather than create it
 
 # Release: student notebooks without solutions, hidden tests or outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -32,34 +32,31 @@ def _with(root, *, replace=None, append=(), edit=None):
     return nb
 
 
-def _drop(grade_id):
+def _edit(grade_id, change):
+    """A notebook edit: ``change(nb, index)`` for the cell with ``grade_id``."""
     def edit(nb):
-        nb.cells = [c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") != grade_id]
+        index = next(i for i, c in enumerate(nb.cells) if notebooks.nbgrader_meta(c).get("grade_id") == grade_id)
+        change(nb, index)
     return edit
+
+
+def _drop(grade_id):
+    return _edit(grade_id, lambda nb, i: nb.cells.pop(i))
 
 
 def _gut(grade_id):
-    def edit(nb):
-        for cell in nb.cells:
-            if notebooks.nbgrader_meta(cell).get("grade_id") == grade_id:
-                cell.source = "pass"
-    return edit
+    return _edit(grade_id, lambda nb, i: setattr(nb.cells[i], "source", "pass"))
 
 
 def _duplicate(grade_id):
-    def edit(nb):
-        index = next(i for i, c in enumerate(nb.cells) if notebooks.nbgrader_meta(c).get("grade_id") == grade_id)
-        nb.cells.insert(index + 1, nbformat.from_dict(json.loads(json.dumps(nb.cells[index]))))
-    return edit
+    return _edit(grade_id, lambda nb, i: nb.cells.insert(i + 1, nbformat.from_dict(json.loads(json.dumps(nb.cells[i])))))
 
 
 def _strip_nbgrader(grade_id):
-    def edit(nb):
-        for cell in nb.cells:
-            if notebooks.nbgrader_meta(cell).get("grade_id") == grade_id:
-                cell.source = "pass"
-                del cell.metadata["nbgrader"]
-    return edit
+    def change(nb, i):
+        nb.cells[i].source = "pass"
+        del nb.cells[i].metadata["nbgrader"]
+    return _edit(grade_id, change)
 
 
 SOFTMAX_SOURCE = "def softmax(a, axis=-1):\n    e = np.exp(a - a.max(axis=axis, keepdims=True))\n    return e / e.sum(axis=axis, keepdims=True)\n"
