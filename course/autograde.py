@@ -146,20 +146,37 @@ def sandbox_user():
 
 @contextmanager
 def secrets_hidden(root, enabled):
-    """While grading as ``nobody``, make solutions, tests, submissions and the gradebook private."""
-    changed = []
+    """While grading as ``nobody``, make solutions, tests, submissions and the gradebook private.
+
+    The original modes are written to ``reports/.modes.json`` first, so a run that was killed
+    before it could put them back is mended by the next run.
+    """
+    record = Path(root) / "reports" / ".modes.json"
+    _restore_modes(record)
+    changed = {}
     try:
         if enabled:
             for name in SECRET_PATHS:
                 path = Path(root) / name
                 if path.exists():
-                    mode = path.stat().st_mode & 0o7777
-                    changed.append((path, mode))
-                    path.chmod(0o700 if path.is_dir() else 0o600)
+                    changed[name] = path.stat().st_mode & 0o7777
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps(changed))
+            for name in changed:
+                path = Path(root) / name
+                path.chmod(0o700 if path.is_dir() else 0o600)
         yield
     finally:
-        for path, mode in changed:
-            path.chmod(mode)
+        _restore_modes(record)
+
+
+def _restore_modes(record):
+    if record.is_file():
+        for name, mode in json.loads(record.read_text()).items():
+            path = record.parent.parent / name
+            if path.exists():
+                path.chmod(mode)
+        record.unlink()
 
 
 def _worker_env(stage, sandbox, memory):
@@ -215,8 +232,12 @@ def _already_graded(student, assignment_id, root):
     done = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
     if not done.is_file():
         return False
+    # nbgrader writes a sanitized copy before it executes it: only saved auto-scores mean done
     try:
-        return bool(pipeline.cell_scores(student, assignment_id, root))
+        with pipeline.gradebook(root) as gb:
+            grades = [g for g in gb.find_submission_notebook(assignment_id, assignment_id, student).grades
+                      if g.cell_type == "code"]
+            return bool(grades) and all(g.auto_score is not None for g in grades)
     except Exception:  # noqa: BLE001 -- not in the gradebook yet
         return False
 
