@@ -15,6 +15,7 @@
   tampering patterns for the instructor (it never changes a score).
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -107,9 +108,16 @@ def _drop_duplicate_ids(nb):
     return changed
 
 
+@functools.lru_cache(maxsize=32)
+def _release_cells(path, mtime_ns):
+    """The release's cells by grade id, read once per file version (not once per submission)."""
+    return notebooks.cells_by_grade_id(notebooks.read(path))
+
+
 def _cell_changes(nb, assignment_id, root):
     """Sentences about locked cells a student deleted, edited or duplicated (nbgrader restores them)."""
-    release = notebooks.cells_by_grade_id(notebooks.read(release_notebook(assignment_id, root)))
+    path = release_notebook(assignment_id, root)
+    release = _release_cells(str(path), path.stat().st_mtime_ns)
     seen, report = {}, []
     for cell in nb.cells:
         grade_id = notebooks.nbgrader_meta(cell).get("grade_id")
