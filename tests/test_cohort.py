@@ -203,3 +203,24 @@ def test_a_second_run_skips_what_is_already_graded(graded):
     again = {o.student: o for o in autograde.run(root, [A], jobs=2, progress=False)}
     assert all(o.status in ("skipped", "failed") for o in again.values())
     assert again["honest"].status == "skipped"
+
+
+def test_grades_csv_and_instructor_report(graded):
+    import csv
+
+    from course import report
+
+    root, outcomes, _, _ = graded
+    grades = pipeline.export_grades(root / "reports" / "grades.csv", root)
+    rows = {r["student"]: r for r in csv.DictReader(grades.open())}
+    assert float(rows["honest"][A]) == float(rows["honest"]["total"]) == _points(root, "honest")
+    assert float(rows["blank"][A]) == 0 and "bad_json" not in rows  # never graded: no row, not a zero
+    histogram, rates_csv = report.write(root)
+    assert histogram.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rates = {r["test_cell"]: r for r in csv.DictReader(rates_csv.open())}
+    assert set(rates) == set(_cells(root, "honest"))
+    graded_count = len(pipeline.scores(root))
+    assert all(int(r["graded"]) == graded_count for r in rates.values())
+    passed = sum(_cells(root, s)["test_softmax"][0] == 1.0 for s, _ in pipeline.scores(root))
+    assert int(rates["test_softmax"]["passed"]) == passed
+    assert "fails most" in report.summarize(root)
