@@ -23,13 +23,11 @@ from pathlib import Path
 from course import notebooks, pipeline
 from course.assignments import ROOT, assignment_ids, mistakes
 
-BIN = Path(sys.executable).parent
+BIN = pipeline.BIN
 
 
 def _env():
-    import os
-
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
+    return {**pipeline.tool_env(), "MPLBACKEND": "Agg"}
 
 
 def build(dest, n):

@@ -5,7 +5,7 @@ import sys
 import time
 
 from course import pipeline
-from course.assignments import ROOT, assignment_ids
+from course.assignments import ROOT
 
 
 def cmd_release(args):

@@ -18,7 +18,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-TIMEOUT_ENAME = "CellTimeoutError"
+from course import notebooks
+
 _SECRET = re.compile(r"DB_URL|DATABASE|^PG|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|_KEY$", re.IGNORECASE)
 
 
@@ -77,7 +78,6 @@ class GuardedExecute(Execute):
         self._spent = 0.0
         self._stopped = None
         self._replayable = []
-        self.events = []
         return super().preprocess(nb, resources, km)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -93,28 +93,19 @@ class GuardedExecute(Execute):
             cell.outputs = list(cell.get("outputs", [])) + [error_output(
                 "KernelDied", "the kernel died while running this cell (sys.exit/os._exit, a crash, "
                 "or the memory limit); it was restarted for the cells after it")]
-            self.events.append(("kernel_died", cell_index))
             await self._restart_and_replay()
         finally:
             self._spent += time.monotonic() - start
-        if any(o.get("ename") == TIMEOUT_ENAME for o in cell.outputs if o.get("output_type") == "error"):
-            self.events.append(("timeout", cell_index))
-        self._cap_outputs(cell, cell_index)
-        if not self._is_test(cell):
+        self._cap_outputs(cell)
+        if not notebooks.is_test_cell(cell):
             self._replayable.append(cell.source)
         if self._spent > self.notebook_budget and not self._stopped:
             self._stopped = (f"not run: the notebook used up its time budget of {self.notebook_budget} s "
                              "(look for an infinite loop above)")
-            self.events.append(("budget", cell_index))
         return cell
 
     # nbclient binds its sync wrapper to *its* coroutine; bind ours so the override is used
     execute_cell = run_sync(async_execute_cell)
-
-    @staticmethod
-    def _is_test(cell):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        return bool(meta.get("grade")) and not meta.get("solution")
 
     async def _restart_and_replay(self):
         try:
@@ -129,17 +120,15 @@ class GuardedExecute(Execute):
         await ensure_async(self.km.restart_kernel(now=True))
         await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
 
-    def _cap_outputs(self, cell, cell_index):
+    def _cap_outputs(self, cell):
         limit = self.max_output_chars
         for output in cell.outputs:
             if output.get("output_type") == "stream" and len(output.get("text", "")) > limit:
                 size = len(output["text"])
                 output["text"] = output["text"][:limit] + (
                     f"\n[... output truncated: this cell printed {size:,} characters; the first {limit:,} are kept]\n")
-                self.events.append(("output_truncated", cell_index))
             data = output.get("data", {})
             for mime in [m for m in data if m.startswith("text/")]:
                 text = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
                 if len(text) > limit:
                     data[mime] = text[:limit] + "\n[... output truncated]"
-                    self.events.append(("output_truncated", cell_index))

@@ -12,9 +12,7 @@ This is defence in depth, not a sandbox: the instructor CLI also scans submissio
 tampering patterns and flags them for review.
 """
 
-import builtins
 import importlib
-import math
 import sys
 
 _MISSING = object()

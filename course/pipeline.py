@@ -14,11 +14,21 @@ from course import notebooks
 from course.assignments import ROOT, assignment_ids, release_notebook, source_notebook
 
 
+BIN = Path(sys.executable).parent
+
+
+def tool_env(environ=None):
+    """``environ`` (default: this process's) with this interpreter's bin/ first on PATH:
+    nbgrader runs ``alembic`` through PATH, and subprocesses must find the venv's tools."""
+    environ = dict(os.environ if environ is None else environ)
+    path = environ.get("PATH", "")
+    if not path.startswith(f"{BIN}{os.pathsep}"):
+        environ["PATH"] = f"{BIN}{os.pathsep}{path}"
+    return environ
+
+
 def _venv_on_path():
-    """nbgrader runs ``alembic`` through PATH: put this interpreter's bin/ first."""
-    bin_dir = str(Path(sys.executable).parent)
-    if not os.environ.get("PATH", "").startswith(bin_dir + os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    os.environ["PATH"] = tool_env()["PATH"]
 
 
 def load_config(root=ROOT):

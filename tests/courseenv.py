@@ -1,20 +1,17 @@
 """Build temporary copies of the course and run the real nbgrader pipeline in them."""
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from course import pipeline
 from course.assignments import ROOT, mistakes
 
-BIN = Path(sys.executable).parent
+BIN = pipeline.BIN
 
 
 def env():
-    return {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+    return {**pipeline.tool_env(), "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
 
 
 def make_course(dest, ids):

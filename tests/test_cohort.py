@@ -8,13 +8,11 @@ every file in submitted/ is byte-identical afterwards; the static scan flags the
 
 import json
 import os
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from course import autograde, notebooks, pipeline
-from course.assignments import ROOT
 
 from courseenv import make_course
 
