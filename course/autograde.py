@@ -196,6 +196,9 @@ def _worker_env(stage, sandbox, memory):
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
         "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
         "COURSE_KERNEL_MEMORY": str(memory) if memory else "",
+        # kernels are forked from a warm template (course.forkserver); one BLAS thread each,
+        # as the workers already use every core (and a threaded template cannot fork safely)
+        "COURSE_KERNEL_FORKSERVER": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     })
     if sandbox:
         uid, gid = sandbox

@@ -9,6 +9,7 @@ Configured in nbgrader_config.py, where ``GuardedExecute`` replaces ``Execute`` 
 import asyncio
 import os
 import re
+import tempfile
 import time
 
 from jupyter_client.manager import AsyncKernelManager
@@ -18,7 +19,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
-from course import notebooks
+from course import forkserver, notebooks
 
 _SECRET = re.compile(r"DB_URL|DATABASE|^PG|PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|_KEY$", re.IGNORECASE)
 
@@ -32,27 +33,63 @@ class SandboxKernelManager(AsyncKernelManager):
 
     Settings come from the environment of the grading worker (``COURSE_KERNEL_MEMORY`` in
     bytes, ``COURSE_SANDBOX_UID``/``GID``), so nbgrader's own machinery needs no change.
+    With ``COURSE_KERNEL_FORKSERVER=1`` (set by the grading workers) the kernel is forked
+    from a warm template instead (:mod:`course.forkserver`), with the same limits.
     """
 
     def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
         # the kernel inherits the grader's environment: never its credentials (a PostgreSQL
         # gradebook URL would let student code read hidden tests and write grades)
-        prefix = ["env", *(arg for name in sorted(os.environ) if _SECRET.search(name) for arg in ("-u", name))]
-        memory = os.environ.get("COURSE_KERNEL_MEMORY")
-        if memory:
-            prefix += ["prlimit", f"--as={int(memory)}", "--"]
-        uid = os.environ.get("COURSE_SANDBOX_UID")
-        if uid:
-            gid = os.environ.get("COURSE_SANDBOX_GID", uid)
-            prefix += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
-        return prefix + cmd
+        secrets = [arg for name in sorted(os.environ) if _SECRET.search(name) for arg in ("-u", name)]
+        return ["env", *secrets, *_limits_prefix(), *super().format_kernel_cmd(extra_arguments)]
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
-        uid = os.environ.get("COURSE_SANDBOX_UID")
-        if uid:  # the unprivileged kernel must read its own connection file
-            os.chown(self.connection_file, int(uid), int(os.environ.get("COURSE_SANDBOX_GID", uid)))
+        _, uid, gid = _limits()
+        if uid is not None:  # the unprivileged kernel must read its own connection file
+            os.chown(self.connection_file, uid, gid)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        _, uid, gid = _limits()
+        if uid is not None and os.environ.get("HOME"):
+            # the unprivileged kernel could not use the autograded folder (it is private while
+            # grading): it works in a fresh scratch folder of its own instead
+            kw["cwd"] = tempfile.mkdtemp(prefix="kernel-", dir=os.environ["HOME"])
+            os.chown(kw["cwd"], uid, gid)
+        args = forkserver.ipykernel_args(kernel_cmd) if os.environ.get("COURSE_KERNEL_FORKSERVER") == "1" else None
+        if args is not None:
+            cwd = str(kw.get("cwd") or os.getcwd())
+            env = {k: v for k, v in (kw.get("env") or os.environ).items() if not _SECRET.search(k)}
+            try:
+                pid = forkserver.spawn(args, env, cwd, launcher=_limits_prefix())
+            except forkserver.Unavailable as exc:
+                self.log.warning("starting the kernel the ordinary way: %s", exc)
+            else:
+                provisioner = self.provisioner
+                provisioner.process = forkserver.ForkedKernel(pid)
+                provisioner.pid = provisioner.pgid = pid
+                provisioner.cwd = cwd
+                self._reconcile_connection_info(provisioner.connection_info)
+                return
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def _limits_prefix():
+    """The command prefix that puts a kernel under its memory limit and sandbox user."""
+    memory, uid, gid = _limits()
+    prefix = ["prlimit", f"--as={memory}", "--"] if memory else []
+    if uid is not None:
+        prefix += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--"]
+    return prefix
+
+
+def _limits():
+    """``(memory bytes or None, uid or None, gid or None)`` for kernels, from the environment."""
+    memory = int(os.environ["COURSE_KERNEL_MEMORY"]) if os.environ.get("COURSE_KERNEL_MEMORY") else None
+    uid = os.environ.get("COURSE_SANDBOX_UID")
+    if not uid:
+        return memory, None, None
+    return memory, int(uid), int(os.environ.get("COURSE_SANDBOX_GID", uid))
 
 
 class GuardedExecute(Execute):

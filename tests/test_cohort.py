@@ -76,6 +76,9 @@ def cohort(root):
         "sys_exit": (_with(root, append=["import sys\nsys.exit(3)"]), "sys.exit"),
         "os_exit": (_with(root, replace={"softmax": SOFTMAX_SOURCE + "import os\nos._exit(1)\n"}), "kernel died"),
         "segfault": (_with(root, append=["import ctypes\nctypes.string_at(0)"]), "kernel died"),
+        # the kernel's parent is the worker's kernel template (course.forkserver): killing it
+        # may cost this kernel, never the students graded after it
+        "kill_parent": (_with(root, append=["import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"]), None),
         "vandal": (_with(root, append=[
             f"import os, shutil\nfor p in ['{course_root}/submitted/honest/{A}/{A}.ipynb', '{course_root}/source']:\n"
             "    try:\n        os.remove(p) if p.endswith('.ipynb') else shutil.rmtree(p)\n    except OSError as e:\n        print('blocked:', e)\n"
@@ -141,7 +144,7 @@ def test_honest_students_keep_full_marks(graded):
     root, outcomes, _, _ = graded
     full = sum(m for _, m in _cells(root, "honest").values())
     for student in ["honest", "renamed", "extra", "duplicated", "deleted_test", "flood", "memory_bomb",
-                    "sys_exit", "segfault", "vandal"]:
+                    "sys_exit", "segfault", "vandal", "kill_parent"]:
         assert outcomes[student].status == "graded", (student, outcomes[student].report)
         assert _points(root, student) == full, (student, _cells(root, student), outcomes[student].report)
     assert _points(root, "blank") == 0
