@@ -8,7 +8,8 @@
   submission does can alter ``submitted/`` (its files are hashed before and after to prove it).
 - Kernels run with a memory limit and, when we are root, as an unprivileged user who can read
   neither solutions nor other students' work and cannot write to the course; the time budget,
-  crash recovery and output cap are :class:`course.execute.GuardedExecute`'s.
+  crash recovery and output cap are :class:`course.execute.GuardedExecute`'s. Each worker
+  forks its kernels from a warm template (:mod:`course.forkserver`).
 - Submissions already graded are skipped unless ``force``: an interrupted run, run again,
   finishes the job without duplicating anything.
 - Every submission gets a one-sentence report of what happened, and a static scan flags
@@ -29,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from course import notebooks, pipeline
+from course import execute, notebooks, pipeline
 from course.assignments import ROOT, assignment_ids, release_notebook
 from course.scan import scan_notebook
 
@@ -222,6 +223,7 @@ def _init_worker(root, stage, sandbox, memory):
     _api.coursedir.submitted_directory = str(Path(stage) / "submitted")
     # kernels' IPC sockets live in a folder the (possibly unprivileged) kernel can write
     _api.config.KernelManager.ip = str(_home / "ipc" / "kernel")
+    execute.start_kernel_template()  # its imports overlap with the parent's preflight
 
 
 def _grade(task):
@@ -314,7 +316,11 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="aut
     before = hash_tree(root / "submitted")
     stage = Path(tempfile.mkdtemp(prefix="course-grading-"))
     stage.chmod(0o755)
+    pool = None
     try:
+        if todo:  # the workers start up (nbgrader, the kernel template) while we check submissions
+            pool = get_context("spawn").Pool(min(jobs, len(todo)), initializer=_init_worker,
+                                             initargs=(str(root), str(stage), user, memory))
         ready = []
         for student, assignment_id in todo:
             ok, report = preflight(student, assignment_id, root, stage)
@@ -328,8 +334,11 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="aut
             for student in sorted({s for s, _, _ in ready}):
                 gb.update_or_create_student(student)
         with secrets_hidden(root, bool(user)):
-            _grade_all(ready, outcomes, root, stage, jobs, user, memory, progress and tqdm)
+            _grade_all(pool, ready, outcomes, root, progress and tqdm)
     finally:
+        if pool is not None:
+            pool.terminate()  # a no-op after a finished run; stops the workers after Ctrl-C
+            pool.join()
         shutil.rmtree(stage, ignore_errors=True)
     after = hash_tree(root / "submitted")
     if after != before:  # never expected: submissions are graded from copies
@@ -343,11 +352,9 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="aut
     return [outcomes[k] for k in sorted(outcomes)]
 
 
-def _grade_all(ready, outcomes, root, stage, jobs, user, memory, bar):
+def _grade_all(pool, ready, outcomes, root, bar):
     if not ready:
         return
-    context = get_context("spawn")
-    pool = context.Pool(min(jobs, len(ready)), initializer=_init_worker, initargs=(str(root), str(stage), user, memory))
     progress = bar(total=len(ready), unit="nb", desc="autograde", dynamic_ncols=True) if bar else None
     try:
         for student, assignment_id, result, seconds in pool.imap_unordered(_grade, ready):
@@ -361,11 +368,8 @@ def _grade_all(ready, outcomes, root, stage, jobs, user, memory, bar):
             if progress:
                 progress.update(1)
         pool.close()
-    except KeyboardInterrupt:
-        pool.terminate()
-        raise
-    finally:
         pool.join()
+    finally:
         if progress:
             progress.close()
 

@@ -3,21 +3,28 @@
 On a generated cohort (default 60 submissions spread over every assignment: correct, wrong,
 blank, plus one infinite loop) in two identical temporary courses, measured in the same run:
 
-- ``serial``: one ``nbgrader autograde <assignment>`` command per assignment, one after the other;
-- ``parallel``: ``python -m course autograde --jobs N`` (N long-lived workers);
 - ``floor``: starting a kernel, running one empty cell and stopping it (nbclient), the cost
-  no grader can avoid per notebook.
+  no grader can avoid per notebook;
+- ``bare``: every submission executed by nbclient alone, ``jobs`` at a time, with the same
+  per-cell timeout -- running the students' cells and nothing else;
+- ``serial``: one ``nbgrader autograde <assignment>`` command per assignment, one after the other;
+- ``parallel``: ``python -m course autograde --jobs N`` (N long-lived workers), and the same
+  with one worker, which separates what the workers gain from what the forked kernels gain.
 
-It checks that both runs give identical scores cell by cell and prints the ratios. A benchmark,
-not a test: it asserts nothing about time.
+It checks that the three grading runs give identical scores cell by cell and prints the ratios: the
+speed-up, the per-notebook cost against the bare run, and grading's own per-notebook overhead
+(the cost minus the time the cells themselves take) against the floor. A benchmark, not a
+test: it asserts nothing about time.
 """
 
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from multiprocessing import get_context
 from pathlib import Path
 
 from course import notebooks, pipeline
@@ -59,30 +66,52 @@ def build(dest, n):
     return kinds
 
 
+def _bare_client(nb, folder):
+    """An nbclient runner for ``nb`` in ``folder``, over IPC like the graders' kernels (no TCP warning)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(folder, "kernel"))
+    return NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=True,
+                          timeout=int(os.environ.get("COURSE_CELL_TIMEOUT", "15")),
+                          resources={"metadata": {"path": folder}})
+
+
 def floor(repeats=3):
     """Seconds to start a kernel, run one empty cell and shut it down (nbclient)."""
     import nbformat
-    from nbclient import NotebookClient
 
     times = []
     for _ in range(repeats):
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
         nb.metadata["kernelspec"] = dict(notebooks.KERNELSPEC)
-        start = time.perf_counter()
-        NotebookClient(nb, kernel_name="python3").execute()
-        times.append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory(prefix="course-floor-") as folder:
+            start = time.perf_counter()
+            _bare_client(nb, folder).execute()
+            times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def notebook_floor(root, assignment_id):
-    """Seconds to run the model-answer notebook once, kernel start to stop: the least any
-    grader can spend on a submission of this assignment."""
-    from nbclient import NotebookClient
+def _execute_bare(path):
+    """Run one notebook with nbclient alone, as grading would (same timeout, errors allowed)."""
+    with tempfile.TemporaryDirectory(prefix="course-bare-") as folder:
+        _bare_client(notebooks.read(path), folder).execute()
 
-    nb = pipeline.completed_submission(assignment_id, root)
+
+def bare(root, kinds, jobs):
+    """Seconds to execute every submission with nbclient alone, ``jobs`` at a time."""
+    paths = [str(Path(root) / "submitted" / s / a / f"{a}.ipynb") for s, a in kinds]
+    with get_context("spawn").Pool(jobs) as pool:
+        start = time.perf_counter()
+        list(pool.imap_unordered(_execute_bare, paths))
+        return time.perf_counter() - start
+
+
+def _course_autograde(root, jobs):
+    """Seconds for ``python -m course autograde --jobs <jobs>`` on ``root`` (a fresh process)."""
+    code = f"import sys; from course import autograde; autograde.run(sys.argv[1], jobs={jobs}, progress=False)"
     start = time.perf_counter()
-    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120,
-                   resources={"metadata": {"path": tempfile.mkdtemp(prefix="course-floor-")}}).execute()
+    subprocess.run([sys.executable, "-c", code, str(root)], env=_env(), check=True, capture_output=True, text=True)
     return time.perf_counter() - start
 
 
@@ -95,16 +124,16 @@ def run(n=60, jobs=2):
     try:
         print(f"building a cohort of {n} submissions over {len(assignment_ids())} assignments ...", flush=True)
         kinds = build(work / "serial", n)
-        shutil.copytree(work / "serial", work / "parallel", symlinks=True)
+        for copy in ("parallel", "one"):
+            shutil.copytree(work / "serial", work / copy, symlinks=True)
         counts = {k: list(kinds.values()).count(k) for k in sorted(set(kinds.values()))}
         print("  " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
+        os.environ.update(_env())  # the floors run as kernels run when grading (Agg backend)
         empty = floor()
         print(f"floor (kernel start + empty cell + stop): {empty:.2f} s", flush=True)
-        per_assignment = {a: notebook_floor(work / "serial", a) for a in assignment_ids()}
-        print("floor per assignment (its model answer run once): "
-              + ", ".join(f"{a.split('_')[0]} {t:.1f} s" for a, t in per_assignment.items()), flush=True)
-        cohort_floor = statistics.mean(per_assignment[a] for _, a in kinds)
+        bare_run = bare(work / "serial", kinds, jobs)
+        print(f"bare     nbclient alone, {jobs} at a time, no grading:       {bare_run:7.1f} s", flush=True)
 
         start = time.perf_counter()
         for assignment_id in assignment_ids():
@@ -115,21 +144,23 @@ def run(n=60, jobs=2):
         serial = time.perf_counter() - start
         print(f"serial   nbgrader autograde, one assignment after another: {serial:7.1f} s", flush=True)
 
-        start = time.perf_counter()
-        code = ("import sys; from course import autograde; "
-                f"autograde.run(sys.argv[1], jobs={jobs}, progress=False)")
-        subprocess.run([sys.executable, "-c", code, str(work / "parallel")], env=_env(), check=True,
-                       capture_output=True, text=True)
-        parallel = time.perf_counter() - start
+        parallel = _course_autograde(work / "parallel", jobs)
         print(f"parallel python -m course autograde --jobs {jobs}:           {parallel:7.1f} s", flush=True)
+        one = _course_autograde(work / "one", 1)
+        print(f"         python -m course autograde --jobs 1:           {one:7.1f} s", flush=True)
 
-        a, b = _all_cell_scores(work / "serial", kinds), _all_cell_scores(work / "parallel", kinds)
-        differ = sorted(k for k in kinds if a[k] != b[k])
+        a, b, c = (_all_cell_scores(work / name, kinds) for name in ("serial", "parallel", "one"))
+        differ = sorted(k for k in kinds if not a[k] == b[k] == c[k])
         print(f"scores identical cell by cell: {'yes' if not differ else 'NO: ' + str(differ[:5])}")
-        per_notebook = parallel * jobs / n
-        print(f"\nratio serial / parallel:        {serial / parallel:.2f}  (target >= 1.9 on 2 cores; limit {jobs}.0)")
-        print(f"per-notebook cost (parallel):   {per_notebook:.2f} s = {per_notebook / empty:.2f} x the empty-notebook "
-              f"floor, {per_notebook / cohort_floor:.2f} x the cohort's own floor of {cohort_floor:.2f} s (target <= 1.3)")
+        per_notebook, bare_notebook = parallel * jobs / n, bare_run * jobs / n
+        overhead = per_notebook - (bare_notebook - empty)  # the cost minus the cells' own run time
+        print(f"\nratio serial / parallel:          {serial / parallel:.2f}  (target >= 1.9 on 2 cores)")
+        print(f"  of which {jobs} workers:             {one / parallel:.2f}  (--jobs 1 / --jobs {jobs}; at most {jobs}.0)")
+        print(f"  and forked kernels:              {serial / one:.2f}  (nbgrader / --jobs 1)")
+        print(f"per-notebook cost (parallel):     {per_notebook:.2f} s = {per_notebook / bare_notebook:.2f} x running the "
+              f"same notebooks bare ({bare_notebook:.2f} s; target <= 1.3)")
+        print(f"grading overhead per notebook:    {overhead:.2f} s = {overhead / empty:.2f} x the empty-notebook floor "
+              f"(target <= 1.3): the cost minus the {bare_notebook - empty:.2f} s its cells take")
         return 0 if not differ else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -59,7 +59,7 @@ class SandboxKernelManager(AsyncKernelManager):
         args = forkserver.ipykernel_args(kernel_cmd) if os.environ.get("COURSE_KERNEL_FORKSERVER") == "1" else None
         if args is not None:
             cwd = str(kw.get("cwd") or os.getcwd())
-            env = {k: v for k, v in (kw.get("env") or os.environ).items() if not _SECRET.search(k)}
+            env = _without_secrets(kw.get("env") or os.environ)
             try:
                 pid = forkserver.spawn(args, env, cwd, launcher=_limits_prefix())
             except forkserver.Unavailable as exc:
@@ -72,6 +72,16 @@ class SandboxKernelManager(AsyncKernelManager):
                 self._reconcile_connection_info(provisioner.connection_info)
                 return
         await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def start_kernel_template():
+    """Start this worker's kernel template now, if kernels are to be forked (else do nothing)."""
+    if os.environ.get("COURSE_KERNEL_FORKSERVER") == "1":
+        forkserver.start(_without_secrets(os.environ), _limits_prefix())
+
+
+def _without_secrets(env):
+    return {k: v for k, v in env.items() if not _SECRET.search(k)}
 
 
 def _limits_prefix():

@@ -43,6 +43,10 @@ class Unavailable(RuntimeError):
     """The template cannot start kernels; launch them the ordinary way."""
 
 
+class Refused(Unavailable):
+    """The template is fine but could not start this kernel."""
+
+
 # --------------------------------------------------------------------------- client side
 
 
@@ -125,6 +129,8 @@ def spawn(args, env, cwd, launcher=()):
             template = _ensure_template(env, list(launcher))
             try:
                 return _ask(template, request)
+            except Refused:
+                raise
             except Unavailable:
                 _stop_template()
                 if attempt == 2:
@@ -132,14 +138,27 @@ def spawn(args, env, cwd, launcher=()):
     raise AssertionError("unreachable")
 
 
+def start(env, launcher=()):
+    """Start the template ahead of the first :func:`spawn` (its imports take a second)."""
+    if hasattr(os, "pidfd_open"):
+        with _lock:
+            try:
+                _ensure_template(dict(env), list(launcher))
+            except Unavailable:
+                pass  # spawn will try again, then fall back
+
+
 def _ensure_template(env, launcher):
     global _template, _launcher
     if _template is not None and (_template.poll() is not None or launcher != _launcher):
         _stop_template()
     if _template is None:
-        _template = subprocess.Popen(
-            [*launcher, sys.executable, "-c", "from course.forkserver import serve; serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
+        try:
+            _template = subprocess.Popen(
+                [*launcher, sys.executable, "-c", "from course.forkserver import serve; serve()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/", start_new_session=True)
+        except OSError as exc:
+            raise Unavailable(f"the kernel template could not be started ({exc})") from exc
         _launcher = launcher
     return _template
 
@@ -154,9 +173,12 @@ def _ask(process, request):
     line = process.stdout.readline() if ready else b""
     if not line:
         raise Unavailable("the kernel template did not answer")
-    reply = json.loads(line)
+    try:
+        reply = json.loads(line)
+    except ValueError as exc:
+        raise Unavailable(f"the kernel template answered nonsense: {line[:200]!r}") from exc
     if "pid" not in reply:
-        raise Unavailable(f"the kernel template could not start a kernel: {reply.get('error')}")
+        raise Refused(f"the kernel template could not start a kernel: {reply.get('error')}")
     return reply["pid"]
 
 
@@ -177,6 +199,8 @@ def _stop_template():
 
 def serve():
     """The template's main loop: preload, then fork one kernel per request line on stdin."""
+    requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a module prints goes to stderr, never into the replies
     for name in PRELOAD:
         try:
             importlib.import_module(name)
@@ -184,7 +208,6 @@ def serve():
             pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when we stop
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the kernel itself
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
     for line in requests:
         try:
             reply = {"pid": _fork(json.loads(line))}
@@ -217,7 +240,7 @@ def _become_kernel(request, ready):
         os.setsid()  # its own process group: interrupts and kills reach it, not the template
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)  # the request pipe
-        os.dup2(2, 1)  # the reply pipe; the kernel's stray output goes where the worker's does
+        os.dup2(2, 1)  # stray output goes to stderr, as in the template
         os.closerange(3, ready)
         os.closerange(ready + 1, 65536)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
