@@ -105,7 +105,7 @@ def forbidden(*dotted_names, reason="it is not allowed in this exercise"):
             setattr(owner, attr, value)
 
 
-def call(fn, *args, name=None, warnings="ignore", forbid=(), copy_args=True, **kwargs):
+def call(fn, *args, name=None, warnings="ignore", hint="", forbid=(), copy_args=True, **kwargs):
     """Call student function ``fn(*args, **kwargs)`` and return its result.
 
     Args:
@@ -113,7 +113,10 @@ def call(fn, *args, name=None, warnings="ignore", forbid=(), copy_args=True, **k
         name: how messages refer to the call (default: the function's name).
         warnings: ``"ignore"`` (numpy floating-point warnings and Python warnings are
             silenced, so a correct solution's harmless ``RuntimeWarning`` costs nothing) or
-            ``"forbid"`` (any warning fails the check, for exercises that require none).
+            ``"forbid"`` (any warning fails the check, for exercises that require none;
+            underflow to 0 is never a warning: it is the correctly rounded result).
+        hint: a sentence added to the failure when a forbidden warning was raised (how to
+            avoid it in this exercise).
         forbid: dotted names of functions that must not be used (they raise meanwhile).
         copy_args: pass deep copies of array/list/dict arguments, so code that modifies its
             inputs cannot corrupt the test's data.
@@ -156,7 +159,7 @@ def call(fn, *args, name=None, warnings="ignore", forbid=(), copy_args=True, **k
         first = caught[0]
         raise CheckFailure(
             f"{label} raised a warning ({first.category.__name__}: {first.message}), "
-            "and this exercise requires none: compute it in a numerically stable way."
+            "and this exercise requires none: compute it in a numerically stable way." + (f" {hint}" if hint else "")
         )
     return result
 

@@ -45,6 +45,16 @@ def test_forbidden_warnings_fail_with_a_reason():
     call(lambda x: np.exp(-np.abs(x)), np.array([-1e4]), warnings="forbid")
 
 
+def test_a_forbidden_warning_carries_the_exercise_hint():
+    hint = "Only ever exponentiate -|x|."
+    with pytest.raises(CheckFailure, match=r"raised a warning \(RuntimeWarning: overflow.*Only ever exponentiate -\|x\|\.$"):
+        call(lambda x: 1 / (1 + np.exp(-x)), np.array([-1e4]), name="sigmoid", warnings="forbid", hint=hint)
+    with pytest.raises(CheckFailure, match="not implemented") as failure:  # the hint is for warnings only
+        call(lambda x: exec("raise NotImplementedError"), 1.0, warnings="forbid", hint=hint)
+    assert hint not in str(failure.value)
+    assert call(lambda x: np.exp(x), np.array([-1e4]), warnings="forbid", hint=hint)[0] == 0.0  # underflow is fine
+
+
 def test_forbidden_functions_raise_and_are_restored():
     original = np.convolve
     with pytest.raises(CheckFailure, match="called numpy.convolve"):
