@@ -1,7 +1,10 @@
 """Build temporary copies of the course and run the real nbgrader pipeline in them."""
 
+import os
 import shutil
+import socket
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 from course import pipeline
@@ -12,6 +15,29 @@ BIN = pipeline.BIN
 
 def env():
     return {**pipeline.tool_env(), "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+
+
+@contextmanager
+def environ(**values):
+    """``os.environ`` with ``values`` set, then put back as it was (for module-scoped fixtures,
+    where pytest's monkeypatch is not available). Spawned grading workers inherit it."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def make_course(dest, ids):

@@ -7,14 +7,13 @@ every file in submitted/ is byte-identical afterwards; the static scan flags the
 """
 
 import json
-import os
 
 import nbformat
 import pytest
 
 from course import autograde, notebooks, pipeline
 
-from courseenv import make_course
+from courseenv import environ, make_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("cohort")]
 A = "01_softmax_derivative"
@@ -114,14 +113,8 @@ def graded(tmp_path_factory):
     pipeline.submit(_with(root), "extra", A, root)
     nbformat.write(_with(root), str(folder / "extra" / A / "scratch.ipynb"))
     before = autograde.hash_tree(folder)
-    env = {"COURSE_CELL_TIMEOUT": "4", "COURSE_NOTEBOOK_BUDGET": "20"}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environ(COURSE_CELL_TIMEOUT="4", COURSE_NOTEBOOK_BUDGET="20"):
         outcomes = autograde.run(root, [A], jobs=2, progress=False)
-    finally:
-        for k, v in old.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
     return root, {o.student: o for o in outcomes}, before, plan
 
 

@@ -16,7 +16,6 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -28,7 +27,7 @@ import pytest
 from course import autograde, notebooks, pipeline
 from course.assignments import mistakes
 
-from courseenv import make_course
+from courseenv import environ, free_port, make_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("postgres")]
 A = "01_softmax_derivative"
@@ -78,12 +77,6 @@ def _server_binaries():
             pytest.skip("Debian's postgresql package could not be installed, so there is no PostgreSQL "
                         f"server to test against (`{command}`{' as non-root' if os.geteuid() else ''}): {failure}")
     return initdb.parent
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _server_user():
@@ -145,7 +138,7 @@ class Server:
                  "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", timeout=180)
         pwfile.unlink()
         for attempt in range(3):  # the free port may be taken between choosing and binding it
-            self.port = _free_port()
+            self.port = free_port()
             options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off"
             done = self.run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
                             "-w", "-t", "60", "start", timeout=90, check=False)
@@ -206,9 +199,7 @@ def sqlalchemy_url(libpq_url):
 def course(postgres_url, tmp_path_factory):
     """A temporary course whose gradebook is the PostgreSQL database, graded once."""
     # nbgrader_config.py reads COURSE_DB_URL when the config loads; spawn workers inherit it
-    old = os.environ.get("COURSE_DB_URL")
-    os.environ["COURSE_DB_URL"] = sqlalchemy_url(postgres_url)
-    try:
+    with environ(COURSE_DB_URL=sqlalchemy_url(postgres_url)):
         root = make_course(tmp_path_factory.mktemp("postgres"), [A])
         pipeline.release(root, [A])  # again: a second release must update, not duplicate, the gradebook
         release = notebooks.read(root / "release" / A / f"{A}.ipynb")
@@ -224,11 +215,6 @@ def course(postgres_url, tmp_path_factory):
                         MISTAKE, A, root)
         outcomes = autograde.run(root, [A], jobs=2, progress=False)
         yield root, postgres_url, {o.student: o for o in outcomes}
-    finally:
-        if old is None:
-            os.environ.pop("COURSE_DB_URL", None)
-        else:
-            os.environ["COURSE_DB_URL"] = old
 
 
 def _query(url, sql):

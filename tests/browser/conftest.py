@@ -16,9 +16,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from course import pipeline
+from courseenv import BIN, free_port
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 ARTIFACTS = ROOT / "artifacts" / "browser"
-BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -157,12 +157,6 @@ def course(tmp_path_factory):
 # --------------------------------------------------------------------------- JupyterLab
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 -- 127.0.0.1 only
         return response.status, response.read()
@@ -186,11 +180,10 @@ class Lab:
 
 
 def _start_lab(root, runtime, log_path):
-    port, token = _free_port(), secrets.token_hex(24)
-    env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "COURSE_DB_URL"}}
+    port, token = free_port(), secrets.token_hex(24)
     # Kernels must draw with the inline backend (the Makefile exports MPLBACKEND=Agg for tests).
+    env = pipeline.tool_env({k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "COURSE_DB_URL"}})
     env.update({
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         "JUPYTER_CONFIG_DIR": str(runtime / "config"),   # no ~/.jupyter; the venv's config applies
         "JUPYTER_DATA_DIR": str(runtime / "data"),
         "JUPYTER_RUNTIME_DIR": str(runtime / "runtime"),
