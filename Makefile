@@ -55,7 +55,7 @@ test-browser: venv  ## end-to-end test of JupyterLab in headless Chromium (scree
 	$(BIN)/python -m pytest -p no:cacheprovider tests/browser
 
 bench: venv  ## time sequential nbgrader against `python -m course autograde --jobs 2` (60 submissions)
-	$(BIN)/python -m course.bench 60 2
+	$(BIN)/python -m course.grading.bench 60 2
 
 clean:  ## remove generated student data (never source/ or release/)
 	rm -rf submitted autograded/*/ feedback gradebook.db reports .pytest_cache

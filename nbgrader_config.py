@@ -37,10 +37,14 @@ c.ClearOutput.remove_metadata_fields = ["collapsed", "scrolled", "execution", "E
 
 # Autograde: restore deleted or edited test cells from the gradebook; bound every cell.
 c.OverwriteCells.add_missing_cells = True
-# course.execute.GuardedExecute = nbgrader's Execute + a notebook time budget, kernel-crash
-# recovery, an output cap, and a memory-limited (and, as root, unprivileged) kernel.
+# course.grading.execute.GuardedExecute is the trust boundary, for every way of grading (nbgrader
+# autograde, the formgrader's Autograde button, python -m course autograde): student cells run in a
+# bubblewrap sandbox (course/grading/sandbox.py) that sees nothing of the course, test cells in a
+# separate trusted process (course/grading/runner.py); only plain data crosses between them.
+# Grading stops with a one-sentence error if the sandbox cannot start; COURSE_UNSANDBOXED=1 is the
+# explicit (and loudly reported) way to grade without it.
 c.Autograde.autograde_preprocessors = [
-    "course.execute.GuardedExecute",
+    "course.grading.execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -48,10 +52,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "15"))  # seconds per cell
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "15"))  # seconds per student cell
 c.GuardedExecute.notebook_budget = int(os.environ.get("COURSE_NOTEBOOK_BUDGET", "120"))  # per notebook
+c.GuardedExecute.call_timeout = int(os.environ.get("COURSE_CALL_TIMEOUT", "10"))  # per call from a test
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
 c.Execute.raise_on_iopub_timeout = False
 c.Execute.startup_timeout = 60
 c.LimitOutput.max_lines = 1000
@@ -65,15 +69,6 @@ c.IgnorePattern.pattern = r"Kernel is running over TCP without encryption|SAWarn
 # Feedback shows scores and failure messages, never hidden test code (see course/feedback.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course.feedback.HideHiddenTests",
+    "course.grading.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
-
-# Kernels talk over IPC sockets in a private folder: no "running over TCP without
-# encryption" warning on every start, no ports to collide when graders run in parallel.
-import tempfile  # noqa: E402
-
-_ipc_dir = os.path.join(tempfile.gettempdir(), f"course-kernels-{os.getuid()}")
-os.makedirs(_ipc_dir, mode=0o700, exist_ok=True)
-c.KernelManager.transport = "ipc"
-c.KernelManager.ip = os.path.join(_ipc_dir, f"kernel-{os.getpid()}")

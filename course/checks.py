@@ -1,45 +1,44 @@
-"""Assertions for test cells: clear messages, immune to warnings and to lying return values.
+"""Assertions for test cells: clear messages, the same verdict in a student's kernel and in grading.
 
 Test cells call a student's function through :func:`call` and compare what comes back with
-:func:`check_shape`, :func:`check_close`, :func:`check_rel_error`, ... Each check
+:func:`check_shape`, :func:`check_close`, :func:`check_rel_error`, ... Each check turns the
+value into a plain float64 array first (:func:`as_array`) and raises :class:`CheckFailure`
+(an ``AssertionError``) with a sentence a student can act on: what was called, what was
+expected, the largest error and where, and -- when the wrong value matches a known common
+mistake -- the targeted explanation of that mistake.
 
-- first turns the returned value into a *plain float64 ndarray copy* (:func:`as_array`), so a
-  returned object's own ``__eq__``, ``__sub__`` or ``__abs__`` never takes part;
-- compares with ndarray methods and with numpy functions captured when this module was
-  imported (before any student code ran), never with ``np.allclose`` looked up at test time;
-- raises ``AssertionError`` with a sentence a student can act on: what was called, what was
-  expected, the largest error and where, and -- when the wrong value matches a known common
-  mistake -- the targeted explanation of that mistake.
+The same test cell runs in two places:
 
-:func:`call` silences harmless numpy warnings and captures stderr while student code runs
-(nbgrader scores any stderr output in a test cell as 0), turns ``NotImplementedError`` into a
-friendly message, can forbid functions (``forbid=["numpy.convolve"]``) and can require that no
-warning is raised (``warnings="forbid"``).
+- in the student's own kernel (their JupyterLab, Validate): ``softmax`` is their function and
+  :func:`call` calls it directly;
+- when grading, in a trusted process of its own (``course.grading.runner``): ``softmax`` is
+  then a *remote* function, and :func:`call` sends the arguments to the student's sandboxed
+  kernel and gets plain data back (see :mod:`course.boundary`). Tests and expected values
+  never enter the student's process.
+
+Requirements about *how* a function works are decided from its source text
+(:mod:`course.constraints`), never from a measurement the student's code could fake:
+:func:`check_no_python_loop`, ``call(..., forbid=[...])``, ``call(..., warnings="forbid")``
+(which also rejects silencing warnings). :func:`check_memory` measures the kernel's memory
+from outside when grading, and :func:`check_inputs_unchanged` checks that arguments are left
+as they were.
 """
 
-import builtins
 import contextlib
 import copy as _copy
 import io
-import sys
 import types
 import warnings as _warnings
 
 import numpy as np
 
-from course import guard
+from course.boundary import Unsupported
 
 __all__ = [
-    "call", "as_array", "check_shape", "check_close", "check_rel_error", "check_finite",
-    "check_equal", "check_scalar", "check_true", "forbidden", "CheckFailure",
-    "count_python_lines", "check_no_python_loop", "peak_memory",
+    "call", "as_array", "check_shape", "check_close", "check_rel_error", "check_finite", "check_equal",
+    "check_scalar", "check_true", "forbidden", "CheckFailure", "check_no_python_loop", "check_memory",
+    "check_inputs_unchanged", "install",
 ]
-
-# Captured now, before any student code can replace them.
-_asarray, _array, _float64, _int64 = np.asarray, np.array, np.float64, np.int64
-_abs, _maximum, _argmax, _isfinite, _unravel = np.abs, np.maximum, np.argmax, np.isfinite, np.unravel_index
-_errstate, _ndarray = np.errstate, np.ndarray
-_isinstance, _len, _tuple, _float, _repr = builtins.isinstance, builtins.len, builtins.tuple, builtins.float, builtins.repr
 
 
 class CheckFailure(AssertionError):
@@ -47,7 +46,7 @@ class CheckFailure(AssertionError):
 
 
 def check_true(condition, message):
-    """``assert condition, message`` that survives ``python -O`` and lying ``__bool__``."""
+    """``assert condition, message`` that survives ``python -O``."""
     __tracebackhide__ = True
     if type(condition) is np.bool_:
         condition = bool(condition)
@@ -58,17 +57,22 @@ def check_true(condition, message):
 # --------------------------------------------------------------------------- calling code
 
 
-def _copy_arg(value):
-    if _isinstance(value, (_ndarray, list, dict, tuple)):
-        return _copy.deepcopy(value)
-    return value
+def _is_remote(fn):
+    """A student function living in the grading kernel (``course.grading.runner.Remote``)."""
+    return getattr(type(fn), "__course_remote__", False) is True
+
+
+def _function_name(fn):
+    return fn.name if _is_remote(fn) else getattr(fn, "__name__", "your function")
 
 
 @contextlib.contextmanager
 def forbidden(*dotted_names, reason="it is not allowed in this exercise"):
     """Make each ``module.function`` raise while the block runs (e.g. ``"numpy.convolve"``).
 
-    Modules that are not installed are skipped. Everything is put back afterwards.
+    Modules that are not installed are skipped. Everything is put back afterwards. (The grader
+    decides from the source text, :mod:`course.constraints`; this catches the call as it
+    happens, with the same message, in the student's own kernel.)
     """
     __tracebackhide__ = True
     saved = []
@@ -105,99 +109,270 @@ def forbidden(*dotted_names, reason="it is not allowed in this exercise"):
             setattr(owner, attr, value)
 
 
-def call(fn, *args, name=None, warnings="ignore", hint="", forbid=(), copy_args=True, **kwargs):
+def call(fn, *args, name=None, warnings="ignore", hint="", forbid=(), timeout=None, **kwargs):
     """Call student function ``fn(*args, **kwargs)`` and return its result.
 
+    The function gets copies of the arguments, so the test's own data stay intact.
+
     Args:
-        fn: the student's function.
+        fn: the student's function (or, when grading, its remote stand-in).
         name: how messages refer to the call (default: the function's name).
-        warnings: ``"ignore"`` (numpy floating-point warnings and Python warnings are
-            silenced, so a correct solution's harmless ``RuntimeWarning`` costs nothing) or
-            ``"forbid"`` (any warning fails the check, for exercises that require none;
-            underflow to 0 is never a warning: it is the correctly rounded result).
-        hint: a sentence added to the failure when a forbidden warning was raised (how to
-            avoid it in this exercise).
-        forbid: dotted names of functions that must not be used (they raise meanwhile).
-        copy_args: pass deep copies of array/list/dict arguments, so code that modifies its
-            inputs cannot corrupt the test's data.
+        warnings: ``"ignore"`` (floating-point and Python warnings are silenced, so a correct
+            solution's harmless ``RuntimeWarning`` costs nothing) or ``"forbid"`` (any warning
+            fails the check, and so does code that silences warnings with ``np.errstate``,
+            ``np.seterr`` or the ``warnings`` module; underflow to 0 is never a warning).
+        hint: a sentence added to the failure when a forbidden warning was raised.
+        forbid: dotted names of functions that must not be used, e.g. ``"numpy.convolve"``;
+            decided from the source of ``fn`` and the helpers it calls.
+        timeout: seconds the call may take when grading (default: the grader's setting).
 
     Raises:
-        CheckFailure: if ``fn`` is not implemented, raises, or warns when warnings are forbidden.
+        CheckFailure: if ``fn`` is not implemented, raises, returns something that is not
+        data, or breaks a requirement above.
     """
     __tracebackhide__ = True
-    label = name or getattr(fn, "__name__", "your function")
+    return _invoke(fn, args, kwargs, name=name, warnings=warnings, hint=hint, forbid=forbid, timeout=timeout)[0]
+
+
+def _invoke(fn, args, kwargs, name=None, warnings="ignore", hint="", forbid=(), timeout=None, memory=False):
+    """``(result, info)`` with ``info = {"mutated": [...], "memory": bytes or None}``."""
+    __tracebackhide__ = True
+    label = name or _function_name(fn)
     if not callable(fn):
         raise CheckFailure(f"{label} is not a function (got {type(fn).__name__}): did you overwrite it?")
-    if copy_args:
-        args = [_copy_arg(a) for a in args]
-        kwargs = {k: _copy_arg(v) for k, v in kwargs.items()}
-    guard.restore()
+    if forbid:
+        _static_check(fn, label, "uses", list(forbid),
+                      "which is not allowed in this exercise: implement it yourself")
+    if warnings == "forbid":
+        _static_check(fn, label, "silencers", None,
+                      "silencing a warning does not avoid it: compute it in a way that raises none")
+    if _is_remote(fn):
+        result, info = fn.__course_invoke__(args, kwargs, label=label, warnings=warnings, forbid=list(forbid),
+                                            timeout=timeout, memory=memory)
+    else:
+        result, info = _invoke_here(fn, args, kwargs, label, warnings, forbid, memory)
+    if warnings == "forbid" and info.get("warnings"):
+        raise CheckFailure(
+            f"{label} raised a warning ({info['warnings'][0]}), and this exercise requires none: "
+            "compute it in a numerically stable way." + (f" {hint}" if hint else ""))
+    return result, info
+
+
+def _invoke_here(fn, args, kwargs, label, warnings, forbid, memory):
+    """Call a function of this process (the student's own kernel, or a unit test)."""
+    __tracebackhide__ = True
+    pristine = _copy.deepcopy((args, kwargs))
+    args, kwargs = _copy.deepcopy(pristine)
     stderr = io.StringIO()
-    caught = []
-    try:
-        with contextlib.ExitStack() as stack:
-            caught = stack.enter_context(_warnings.catch_warnings(record=True))
-            _warnings.simplefilter("always")
-            # underflow to 0 is the correctly rounded answer, never worth a warning
-            stack.enter_context(_errstate(all="ignore") if warnings != "forbid"
-                                else _errstate(over="warn", divide="warn", invalid="warn", under="ignore"))
-            stack.enter_context(contextlib.redirect_stderr(stderr))
-            stack.enter_context(forbidden(*forbid))
+    peak = None
+    with contextlib.ExitStack() as stack:
+        caught = stack.enter_context(_warnings.catch_warnings(record=True))
+        _warnings.simplefilter("always")
+        stack.enter_context(np.errstate(all="ignore") if warnings != "forbid"
+                            else np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"))
+        stack.enter_context(contextlib.redirect_stderr(stderr))
+        stack.enter_context(forbidden(*forbid))
+        if memory:
+            tracer = stack.enter_context(_traced_memory())
+        try:
             result = fn(*args, **kwargs)
-    except NotImplementedError:
-        raise CheckFailure(
-            f"{label} is not implemented yet (it raised NotImplementedError): replace "
-            "`raise NotImplementedError()` with your code."
-        ) from None
-    except CheckFailure:
-        raise
-    except Exception as exc:
-        raise CheckFailure(f"{label} raised {type(exc).__name__}: {exc}") from exc
+        except NotImplementedError:
+            raise CheckFailure(_not_implemented(label)) from None
+        except CheckFailure:
+            raise
+        except Exception as exc:
+            raise CheckFailure(f"{label} raised {type(exc).__name__}: {exc}") from exc
+        if memory:
+            peak = tracer()
+    from course.boundary import _changed
+
+    info = {"mutated": _changed(pristine, (args, kwargs)), "memory": peak,
+            "warnings": [f"{w.category.__name__}: {w.message}" for w in caught]}
+    return result, info
+
+
+def _not_implemented(label):
+    return (f"{label} is not implemented yet (it raised NotImplementedError): replace "
+            "`raise NotImplementedError()` with your code.")
+
+
+@contextlib.contextmanager
+def _traced_memory():
+    """Peak bytes allocated while the block runs (numpy reports its buffers to tracemalloc)."""
+    import tracemalloc
+
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    base, _ = tracemalloc.get_traced_memory()
+    try:
+        yield lambda: tracemalloc.get_traced_memory()[1] - base
     finally:
-        guard.restore()
-    if warnings == "forbid" and caught:
-        first = caught[0]
+        if not was_tracing:
+            tracemalloc.stop()
+
+
+# --------------------------------------------------------------------------- decided from the source
+
+
+def _program(fn):
+    """The code :mod:`course.constraints` reads for ``fn``: the submission when grading, the
+    cells run so far in a student's kernel, or the function's own source elsewhere."""
+    from course.constraints import Program
+
+    if _is_remote(fn):
+        return fn.__course_program__()
+    program = Program.from_ipython()
+    if program is not None and program.function(_function_name(fn)) is not None:
+        return program
+    import inspect
+    import textwrap
+
+    try:
+        return Program([textwrap.dedent(inspect.getsource(fn))])
+    except (OSError, TypeError):
+        return None
+
+
+def _static_check(fn, label, question, argument, reason):
+    """Fail if ``program.<question>(fn, argument)`` finds anything (or cannot be answered)."""
+    __tracebackhide__ = True
+    program = _program(fn)
+    fname = _function_name(fn)
+    if program is None or program.function(fname) is None:
+        raise CheckFailure(f"{label}: the grader cannot find the source of {fname}; define it with `def {fname}(...)` "
+                           "in its answer cell.")
+    tampering = program.tampering() if _is_remote(fn) else []
+    if tampering:
+        first = tampering[0]
         raise CheckFailure(
-            f"{label} raised a warning ({first.category.__name__}: {first.message}), "
-            "and this exercise requires none: compute it in a numerically stable way." + (f" {hint}" if hint else "")
-        )
+            f"{label}: this requirement cannot be checked, because the notebook {first.why} "
+            f"({first.cell}, line {first.line}: `{first.code}`). Remove that code to be credited.")
+    ask = getattr(program, question)
+    found = ask(fname) if argument is None else ask(fname, argument)
+    if found:
+        first = found[0]
+        raise CheckFailure(f"{label}: {first.why} ({first.cell}, line {first.line}: `{first.code}`) is {reason}."
+                           if question == "loops" else
+                           f"{label}: {first.why} ({first.cell}, line {first.line}: `{first.code}`), {reason}.")
+
+
+def check_no_python_loop(fn, name=None, allow_shape_of=(), hint=""):
+    """Fail if ``fn`` or a notebook function it calls contains a Python loop.
+
+    ``for``/``while`` loops, comprehensions, ``map``, ``np.vectorize``, ``np.apply_along_axis``
+    and recursion all count; a loop over a fixed literal list does not, nor a loop over the
+    dimensions of a parameter named in ``allow_shape_of`` (e.g. ``("W",)`` lets a convolution
+    loop over its kernel's offsets). Decided from the source text.
+    """
+    __tracebackhide__ = True
+    label = name or _function_name(fn)
+    reason = "a Python loop, and this exercise asks for none: let numpy do the looping (broadcasting, einsum, matrix products)"
+    _static_check(fn, label, "loops", tuple(allow_shape_of), reason + (f". {hint}" if hint else ""))
+
+
+def check_memory(fn, *args, limit, name=None, hint="", **kwargs):
+    """Call ``fn`` and fail if it needed more than ``limit`` bytes of memory at its peak.
+
+    When grading, the kernel's peak resident memory is read from outside its sandbox; in a
+    student's own kernel, numpy's allocations are traced. Returns the result.
+    """
+    __tracebackhide__ = True
+    label = name or _function_name(fn)
+    result, info = _invoke(fn, args, kwargs, name=label, memory=True)
+    peak = info.get("memory")
+    if peak is None:
+        raise CheckFailure(f"{label}: the memory it used could not be measured.")
+    if peak > limit:
+        raise CheckFailure(f"{label} needed {peak / 1e6:.0f} MB of memory at its peak, more than the "
+                           f"{limit / 1e6:.0f} MB allowed." + (f" {hint}" if hint else ""))
     return result
+
+
+def check_inputs_unchanged(fn, *args, name=None, hint="", message=None, **kwargs):
+    """Call ``fn`` and fail if it modified any of its array arguments in place. Returns the result.
+
+    ``message`` replaces the whole failure sentence; ``hint`` is added to the default one.
+    """
+    __tracebackhide__ = True
+    label = name or _function_name(fn)
+    result, info = _invoke(fn, args, kwargs, name=label)
+    if info.get("mutated"):
+        raise CheckFailure(message or (f"{label} modified its {info['mutated'][0]} in place; leave the caller's "
+                                       "arrays as they were (work on a copy or build new arrays)."
+                                       + (f" {hint}" if hint else "")))
+    return result
+
+
+# --------------------------------------------------------------------------- tracebacks
+
+
+def install():
+    """In a notebook: show a failed check as the test line that failed and the sentence that
+    says why, without the frames of the course's own helpers."""
+    try:
+        shell = get_ipython()  # noqa: F821 -- defined by IPython
+    except NameError:
+        return
+    shell.set_custom_exc((CheckFailure,), _short_traceback)
+
+
+def _short_traceback(shell, etype, value, tb, tb_offset=None):
+    import os
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    kept = []
+    while tb is not None:
+        if not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(here + os.sep):
+            kept.append(tb)
+        tb = tb.tb_next
+    short = None
+    for entry in reversed(kept):
+        short = types.TracebackType(short, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    try:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, short, tb_offset=tb_offset)
+    except Exception:  # noqa: BLE001 -- never let the pretty-printer hide a failure
+        stb = [f"{etype.__name__}: {value}"]
+    shell._showtraceback(etype, value, stb)  # IPython ignores a custom handler's return value
 
 
 # --------------------------------------------------------------------------- converting values
 
 
-def as_array(value, name, dtype=_float64):
+def as_array(value, name, dtype=np.float64):
     """``value`` as a fresh plain ndarray of ``dtype``; a clear failure if it is not numeric."""
     __tracebackhide__ = True
     if value is None:
         raise CheckFailure(f"{name} returned None: did you forget the `return` statement?")
+    if isinstance(value, Unsupported):
+        raise CheckFailure(f"{name} returned an object of type {value.typename}, expected an array of numbers.")
     try:
-        with _errstate(all="ignore"):
-            arr = _array(value, dtype=dtype, copy=True, subok=False)
+        with np.errstate(all="ignore"):
+            arr = np.array(value, dtype=dtype, copy=True, subok=False)
     except (TypeError, ValueError, OverflowError) as exc:
         raise CheckFailure(
             f"{name} returned a {type(value).__name__} that is not an array of numbers ({exc})."
         ) from None
-    if type(arr) is not _ndarray:  # pragma: no cover -- subok=False guarantees it
-        arr = arr.view(_ndarray)
+    if type(arr) is not np.ndarray:  # pragma: no cover -- subok=False guarantees it
+        arr = arr.view(np.ndarray)
     return arr
 
 
 def _fmt_shape(shape):
-    return "(" + ", ".join(str(s) for s in shape) + ("," if _len(shape) == 1 else "") + ")"
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def check_shape(value, shape, name, hint=""):
     """``value`` as a float64 array of exactly ``shape``; a message that names the mismatch."""
     __tracebackhide__ = True
     arr = as_array(value, name)
-    shape = _tuple(int(s) for s in shape)
+    shape = tuple(int(s) for s in shape)
     if arr.shape != shape:
         msg = f"{name}: expected shape {_fmt_shape(shape)}, got {_fmt_shape(arr.shape)}"
-        if _len(shape) >= 2 and arr.shape == shape[::-1]:
+        if len(shape) >= 2 and arr.shape == shape[::-1]:
             msg += " -- the transpose of the expected shape (a missing or extra transpose)"
-        elif arr.size == 1 and _len(shape) == 0:
+        elif arr.size == 1 and len(shape) == 0:
             msg += " -- return a plain number, e.g. with float(...)"
         raise CheckFailure(msg + (f". {hint}" if hint else "."))
     return arr
@@ -207,7 +382,7 @@ def check_finite(value, name, hint=""):
     """Fail if any entry is NaN or infinite (the usual sign of overflow)."""
     __tracebackhide__ = True
     arr = as_array(value, name)
-    bad = ~_isfinite(arr)
+    bad = ~np.isfinite(arr)
     if bad.any():
         count = int(bad.sum())
         msg = f"{name}: {count} of {arr.size} entries are NaN or infinite"
@@ -222,8 +397,8 @@ def _matches(arr, candidate, rtol, atol):
         return False
     if cand.shape != arr.shape:
         return False
-    with _errstate(all="ignore"):
-        ok = _abs(arr - cand) <= atol + rtol * _abs(cand)
+    with np.errstate(all="ignore"):
+        ok = np.abs(arr - cand) <= atol + rtol * np.abs(cand)
     return bool(ok.all())
 
 
@@ -232,12 +407,12 @@ def _diagnose(arr, expected, name, mistakes, rtol, atol, hint, what):
     for candidate, message in mistakes:
         if _matches(arr, candidate, rtol, atol):
             raise CheckFailure(f"{name}: {message}")
-    with _errstate(all="ignore"):
-        err = _abs(arr - expected)
-        err = np.where(_isfinite(err), err, np.inf)
-    where = _unravel(int(_argmax(err)), arr.shape) if arr.ndim else ()
+    with np.errstate(all="ignore"):
+        err = np.abs(arr - expected)
+        err = np.where(np.isfinite(err), err, np.inf)
+    where = np.unravel_index(int(np.argmax(err)), arr.shape) if arr.ndim else ()
     got_v, exp_v = arr[where], expected[where]
-    at = f" at index {_tuple(int(i) for i in where)}" if arr.ndim else ""
+    at = f" at index {tuple(int(i) for i in where)}" if arr.ndim else ""
     msg = f"{name}: {what}{at}: got {got_v:.8g}, expected {exp_v:.8g}"
     raise CheckFailure(msg + (f". {hint}" if hint else "."))
 
@@ -261,7 +436,7 @@ def check_close(value, expected, name, rtol=1e-7, atol=1e-10, mistakes=(), hint=
     arr = check_shape(value, expected.shape, name)
     if _matches(arr, expected, rtol, atol):
         return None
-    if not _isfinite(arr).all():
+    if not np.isfinite(arr).all():
         hint = (hint + " " if hint else "") + "Your result contains NaN or inf: look for overflow."
     _diagnose(arr, expected, name, mistakes, rtol, atol, hint, "values differ")
 
@@ -274,8 +449,8 @@ def check_rel_error(value, expected, name, tol=1e-7, floor=1e-12, mistakes=(), h
     __tracebackhide__ = True
     expected = as_array(expected, "expected")
     arr = check_shape(value, expected.shape, name)
-    with _errstate(all="ignore"):
-        rel = _abs(arr - expected) / _maximum(_abs(arr) + _abs(expected), floor)
+    with np.errstate(all="ignore"):
+        rel = np.abs(arr - expected) / np.maximum(np.abs(arr) + np.abs(expected), floor)
         worst = float(rel.max()) if rel.size else 0.0
     if worst <= tol:  # NaN compares False, so it fails too
         return None
@@ -299,15 +474,15 @@ def check_scalar(value, expected, name, rtol=1e-7, atol=1e-10, mistakes=(), hint
 def check_equal(value, expected, name, mistakes=(), hint=""):
     """Exact equality for integer results (labels, sizes, counts)."""
     __tracebackhide__ = True
-    expected = as_array(expected, "expected", dtype=_int64)
+    expected = as_array(expected, "expected", dtype=np.int64)
     got = check_shape(value, expected.shape, name)
     if not (got == got.round()).all():
         raise CheckFailure(f"{name}: expected whole numbers, got non-integer values.")
-    got = got.astype(_int64)
+    got = got.astype(np.int64)
     if (got == expected).all():
         return None
     for candidate, message in mistakes:
-        cand = as_array(candidate, "candidate", dtype=_int64)
+        cand = as_array(candidate, "candidate", dtype=np.int64)
         if cand.shape == got.shape and (cand == got).all():
             raise CheckFailure(f"{name}: {message}")
     if got.ndim == 0:
@@ -316,83 +491,3 @@ def check_equal(value, expected, name, mistakes=(), hint=""):
     raise CheckFailure(f"{name}: {wrong} of {got.size} entries are wrong." + (f" {hint}" if hint else ""))
 
 
-guard.snapshot()
-
-
-# --------------------------------------------------------------------------- how code runs
-
-
-def count_python_lines(fn, *args, **kwargs):
-    """Run ``call(fn, *args)`` and count the Python lines executed in the notebook's own code.
-
-    Only frames from the same place as ``fn`` (the notebook's cells) are counted, never numpy
-    internals, so the count measures Python-level loops and not the size of array work.
-    Returns ``(result, lines)``.
-    """
-    __tracebackhide__ = True
-    code = getattr(fn, "__code__", None)
-    home = code.co_filename.rsplit("/", 1)[0] if code is not None else None
-    counter = [0]
-
-    def local(frame, event, arg):
-        if event == "line":
-            counter[0] += 1
-        return local
-
-    def global_(frame, event, arg):
-        if home is not None and frame.f_code.co_filename.rsplit("/", 1)[0] == home:
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(global_)
-    try:
-        result = call(fn, *args, **kwargs)
-    finally:
-        sys.settrace(previous)
-    return result, counter[0]
-
-
-def check_no_python_loop(fn, make_args, name, sizes=(2, 40), what="the batch", slack=5):
-    """Fail if ``fn`` executes more Python lines on a larger input: it loops in Python.
-
-    Args:
-        make_args: ``size -> tuple of arguments``.
-        sizes: a small and a larger size; a vectorized function runs the same lines for both.
-    """
-    __tracebackhide__ = True
-    small, large = sizes
-    _, lines_small = count_python_lines(fn, *make_args(small), name=name)
-    _, lines_large = count_python_lines(fn, *make_args(large), name=name)
-    if lines_large > lines_small + slack:
-        raise CheckFailure(
-            f"{name} runs {lines_large} Python lines when {what} has size {large} but "
-            f"{lines_small} when it has size {small}: it loops over {what} in Python. "
-            "Use numpy broadcasting (or einsum) so the work happens inside numpy."
-        )
-
-
-def peak_memory(fn, *args, **kwargs):
-    """Run ``call(fn, *args)`` under tracemalloc; return ``(result, peak bytes allocated)``.
-
-    numpy reports its array buffers to tracemalloc, so this measures memory, not time:
-    deterministic, and independent of the machine's speed.
-    """
-    __tracebackhide__ = True
-    import tracemalloc
-
-    args = [_copy_arg(a) for a in args]
-    kwargs = {k: _copy_arg(v) for k, v in kwargs.items()}
-    kwargs["copy_args"] = False
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    tracemalloc.reset_peak()
-    base, _ = tracemalloc.get_traced_memory()
-    try:
-        result = call(fn, *args, **kwargs)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-    return result, peak - base

@@ -7,8 +7,8 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from course import pipeline
-from course.assignments import ROOT, mistakes
+from course.grading import pipeline
+from course.grading.assignments import ROOT, mistakes
 
 BIN = pipeline.BIN
 

@@ -11,7 +11,7 @@ import json
 import nbformat
 import pytest
 
-from course import autograde, notebooks, pipeline
+from course.grading import autograde, notebooks, pipeline
 
 from courseenv import environ, make_course
 
@@ -75,7 +75,7 @@ def cohort(root):
         "sys_exit": (_with(root, append=["import sys\nsys.exit(3)"]), "sys.exit"),
         "os_exit": (_with(root, replace={"softmax": SOFTMAX_SOURCE + "import os\nos._exit(1)\n"}), "kernel died"),
         "segfault": (_with(root, append=["import ctypes\nctypes.string_at(0)"]), "kernel died"),
-        # the kernel's parent is the worker's kernel template (course.forkserver): killing it
+        # the kernel's parent is the worker's kernel template (course.grading.forkserver): killing it
         # may cost this kernel, never the students graded after it
         "kill_parent": (_with(root, append=["import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"]), None),
         "vandal": (_with(root, append=[
@@ -202,7 +202,7 @@ def test_a_second_run_skips_what_is_already_graded(graded):
 def test_grades_csv_and_instructor_report(graded):
     import csv
 
-    from course import report
+    from course.grading import report
 
     root, outcomes, _, _ = graded
     grades = pipeline.export_grades(root / "reports" / "grades.csv", root)

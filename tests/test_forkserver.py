@@ -1,4 +1,4 @@
-"""Kernels forked from a warm template (course.forkserver) keep every guarantee of a launched one:
+"""Kernels forked from a warm template (course.grading.forkserver) keep every guarantee of a launched one:
 the sandbox (memory limit, unprivileged user, no credentials, no way back to the template),
 a fresh state per kernel, and a template that a hostile kernel can kill but not break."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from course import autograde, forkserver
-from course.execute import SandboxKernelManager
+from course.grading import autograde, forkserver
+from course.grading.execute import SandboxKernelManager
 
 pytestmark = pytest.mark.xdist_group("forkserver")
 SECRET = "postgresql+psycopg2://grader:hunter2@db.example/backprop"

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from course import notebooks, pipeline
-from course.assignments import assignment_ids, mistakes, source_notebook
+from course.grading import notebooks, pipeline
+from course.grading.assignments import assignment_ids, mistakes, source_notebook
 
 from courseenv import make_course, nbgrader, student_name, submit_checks
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from course import notebooks
-from course.assignments import POINTS, assignment_ids, mistakes, release_notebook, source_notebook
+from course.grading import notebooks
+from course.grading.assignments import POINTS, assignment_ids, mistakes, release_notebook, source_notebook
 
 IDS = assignment_ids()
 MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
@@ -130,7 +130,7 @@ def test_seeded_randomness_only(assignment):
 def test_the_course_package_ships_no_graded_function(assignment):
     """Students get course/ with the release. Where it must define a graded function (01's
     numerical_jacobian is also the course's gradient checker), that function's tests forbid it."""
-    from course.assignments import ROOT
+    from course.grading.assignments import ROOT
 
     cells = _cells(assignment)
     functions = [notebooks.nbgrader_meta(c)["grade_id"] for c in cells

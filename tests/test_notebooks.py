@@ -1,7 +1,7 @@
 import nbformat
 
-from course import notebooks as nbk
-from course.feedback import HIDDEN_NOTE, HideHiddenTests
+from course.grading import notebooks as nbk
+from course.grading.feedback import HIDDEN_NOTE, HideHiddenTests
 
 
 def _nb():

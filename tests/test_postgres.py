@@ -5,8 +5,8 @@ starts a throwaway PostgreSQL server of its own (Debian's ``postgresql`` binarie
 with apt-get when missing; the Debian cluster service is not used): ``initdb`` into a temp dir,
 ``pg_ctl start`` listening only on 127.0.0.1 at a free port, as the unprivileged ``postgres``
 user when we are root. A temporary course is released and a small cohort autograded by
-``course.autograde.run`` (parallel spawn workers) against it; the scores must read back
-through ``course.pipeline``, every submission must have exactly one row, a forced regrade
+``course.grading.autograde.run`` (parallel spawn workers) against it; the scores must read back
+through ``course.grading.pipeline``, every submission must have exactly one row, a forced regrade
 must not duplicate anything, and no SQLite gradebook may appear. The module is skipped only
 when the ``postgresql`` package cannot be installed, and the skip says why.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import autograde, notebooks, pipeline
-from course.assignments import mistakes
+from course.grading import autograde, notebooks, pipeline
+from course.grading.assignments import mistakes
 
 from courseenv import environ, free_port, make_course
 
@@ -313,7 +313,7 @@ def test_a_forced_regrade_duplicates_nothing(course):
 
 
 def test_student_kernels_cannot_reach_the_gradebook(course):
-    """The kernel's environment carries no credentials (course.execute strips them)."""
+    """The kernel's environment carries no credentials (course.grading.execute strips them)."""
     root, _, _ = course
     nb = notebooks.read(root / "autograded" / SNOOP / A / f"{A}.ipynb")
     text = "".join(o.get("text", "") for o in nb.cells[-1].get("outputs", []))

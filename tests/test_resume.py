@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from course import autograde, pipeline
+from course.grading import autograde, pipeline
 
 from courseenv import env, make_course
 
@@ -19,7 +19,7 @@ STUDENTS = [f"s{i}" for i in range(8)]
 
 
 def _start(root):
-    code = f"from course import autograde; autograde.run({str(root)!r}, [{A!r}], jobs=2, progress=False)"
+    code = f"from course.grading import autograde; autograde.run({str(root)!r}, [{A!r}], jobs=2, progress=False)"
     return subprocess.Popen([sys.executable, "-c", code], env=env(), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -1,4 +1,4 @@
-from course.scan import scan_source
+from course.grading.scan import scan_source
 
 
 def _reasons(source):

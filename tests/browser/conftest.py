@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from course import pipeline
+from course.grading import pipeline
 from courseenv import BIN, free_port
 
 HERE = Path(__file__).resolve().parent

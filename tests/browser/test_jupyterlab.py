@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from course.assignments import assignment_ids
+from course.grading.assignments import assignment_ids
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -31,7 +31,7 @@ def softmax_jacobian(a):
     S = softmax(a)
     return np.diag(S * (1 - S))
 '''),
-    dict(cell="softmax_jacobian_batch", name="loops over the batch", expect="loops over the batch", source='''
+    dict(cell="softmax_jacobian_batch", name="loops over the batch", expect="a Python loop", source='''
 def softmax_jacobian_batch(A):
     return np.stack([softmax_jacobian(row) for row in A])
 '''),
@@ -74,7 +74,7 @@ def softmax_backward(a, grad_out):
     S = softmax(a, axis=-1)
     return grad_out * S * (1 - S)
 '''),
-    dict(cell="softmax_backward", name="builds the n x n Jacobian", expect="allocated", source='''
+    dict(cell="softmax_backward", name="builds the n x n Jacobian", expect="memory at its peak", source='''
 def softmax_backward(a, grad_out):
     S = softmax(a, axis=-1)
     J = S[..., :, None] * np.eye(S.shape[-1]) - S[..., :, None] * S[..., None, :]

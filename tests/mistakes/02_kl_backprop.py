@@ -145,7 +145,7 @@ def softmax_loss_naive(W, X, y, reg=0.0):
     return loss / N + reg * np.sum(W * W), dW / N + 2 * reg * W.T
 '''),
     # ------------------------------------------------------------------ softmax_loss_vectorized
-    dict(cell="softmax_loss_vectorized", name="loops over the batch", expect="loops over", source='''
+    dict(cell="softmax_loss_vectorized", name="loops over the batch", expect="a Python loop", source='''
 def softmax_loss_vectorized(W, X, y, reg=0.0):
     N = X.shape[0]
     loss, dW = 0.0, np.zeros_like(W)

@@ -105,7 +105,7 @@ def conv1d(x, w, mode="full"):
 def conv1d(x, w, mode="full"):
     return np.convolve(x, w, mode)
 '''),
-    dict(cell="conv2d", name="loops over output pixels", expect="loops over the output pixels", source='''
+    dict(cell="conv2d", name="loops over output pixels", expect="a Python loop", source='''
 def conv2d(X, W, b, stride=1, pad=0):
     N, H, Wd, C_in = X.shape
     KH, KW, _, C_out = W.shape

@@ -15,8 +15,8 @@ import shutil
 import time
 from pathlib import Path
 
-from course import autograde, notebooks, pipeline, report
-from course.assignments import ROOT, assignment_ids, mistakes, release_notebook
+from course.grading import autograde, notebooks, pipeline, report
+from course.grading.assignments import ROOT, assignment_ids, mistakes, release_notebook
 
 CORRECT, BLANK = "alice", "bob"
 MISTAKEN = ["carol", "dave", "erin", "frank", "grace"]

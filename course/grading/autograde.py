@@ -6,10 +6,11 @@
 - Before grading, each submission is checked (missing, invalid JSON, renamed or extra
   notebooks) and *copied* to a private staging folder; nbgrader grades the copy, so nothing a
   submission does can alter ``submitted/`` (its files are hashed before and after to prove it).
-- Kernels run with a memory limit and, when we are root, as an unprivileged user who can read
-  neither solutions nor other students' work and cannot write to the course; the time budget,
-  crash recovery and output cap are :class:`course.execute.GuardedExecute`'s. Each worker
-  forks its kernels from a warm template (:mod:`course.forkserver`).
+- Grading itself is :class:`course.grading.execute.GuardedExecute`'s, as in every other path:
+  student cells in a bubblewrap sandbox that sees nothing of the course, test cells in a
+  trusted process of their own, a time budget, crash recovery and an output cap. Each worker
+  forks its kernels from a warm, sandboxed template (:mod:`course.grading.forkserver`) and
+  keeps one trusted test runner.
 - Submissions already graded are skipped unless ``force``: an interrupted run, run again,
   finishes the job without duplicating anything.
 - Every submission gets a one-sentence report of what happened, and a static scan flags
@@ -20,22 +21,17 @@ import functools
 import hashlib
 import json
 import os
-import pwd
 import shutil
 import signal
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from course import execute, notebooks, pipeline
-from course.assignments import ROOT, assignment_ids, release_notebook
-from course.scan import scan_notebook
-
-DEFAULT_MEMORY = 4 * 1024 ** 3  # bytes of address space per kernel
-SECRET_PATHS = ("source", "tests", "submitted", "autograded", "feedback", "reports", ".git", "gradebook.db")
+from course.grading import execute, forkserver, notebooks, pipeline, sandbox
+from course.grading.assignments import ROOT, assignment_ids, release_notebook
+from course.grading.scan import scan_notebook
 
 
 @dataclass
@@ -139,91 +135,23 @@ def _cell_changes(nb, assignment_id, root):
     return report
 
 
-# --------------------------------------------------------------------------- sandbox
-
-
-def sandbox_user():
-    """``(uid, gid)`` of ``nobody`` when we are root and can drop privileges, else None."""
-    if os.geteuid() != 0 or not shutil.which("setpriv"):
-        return None
-    try:
-        entry = pwd.getpwnam("nobody")
-    except KeyError:
-        return None
-    return entry.pw_uid, entry.pw_gid
-
-
-@contextmanager
-def secrets_hidden(root, enabled):
-    """While grading as ``nobody``, make solutions, tests, submissions and the gradebook private.
-
-    The original modes are written to ``reports/.modes.json`` first, so a run that was killed
-    before it could put them back is mended by the next run.
-    """
-    record = Path(root) / "reports" / ".modes.json"
-    _restore_modes(record)
-    changed = {}
-    try:
-        if enabled:
-            for name in SECRET_PATHS:
-                path = Path(root) / name
-                if path.exists():
-                    changed[name] = path.stat().st_mode & 0o7777
-            record.parent.mkdir(parents=True, exist_ok=True)
-            record.write_text(json.dumps(changed))
-            for name in changed:
-                path = Path(root) / name
-                path.chmod(0o700 if path.is_dir() else 0o600)
-        yield
-    finally:
-        _restore_modes(record)
-
-
-def _restore_modes(record):
-    if record.is_file():
-        for name, mode in json.loads(record.read_text()).items():
-            path = record.parent.parent / name
-            if path.exists():
-                path.chmod(mode)
-        record.unlink()
-
-
-def _worker_env(stage, sandbox, memory):
-    """Environment of a grading worker (inherited by its kernels)."""
-    home = Path(stage) / f"home-{os.getpid()}"
-    for sub in ("runtime", "ipython", "matplotlib", "ipc"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    os.environ.update({
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
-        "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
-        "COURSE_KERNEL_MEMORY": str(memory) if memory else "",
-        # kernels are forked from a warm template (course.forkserver); one BLAS thread each,
-        # as the workers already use every core (and a threaded template cannot fork safely)
-        "COURSE_KERNEL_FORKSERVER": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    })
-    if sandbox:
-        uid, gid = sandbox
-        for path in [home, *home.iterdir()]:
-            os.chown(path, uid, gid)
-        os.environ.update({"COURSE_SANDBOX_UID": str(uid), "COURSE_SANDBOX_GID": str(gid), "HOME": str(home)})
-    return home
-
-
 # --------------------------------------------------------------------------- workers
 
 _api = None
-_home = None
 
 
-def _init_worker(root, stage, sandbox, memory):
-    global _api, _home
+def _init_worker(root, stage):
+    global _api
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _home = _worker_env(stage, sandbox, memory)
+    # kernels are forked from a warm, sandboxed template (course.grading.forkserver); one BLAS
+    # thread each, as the workers already use every core (and a threaded template cannot fork)
+    os.environ.update({"COURSE_KERNEL_FORKSERVER": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"})
     _api = pipeline.api(root)
     _api.coursedir.submitted_directory = str(Path(stage) / "submitted")
-    # kernels' IPC sockets live in a folder the (possibly unprivileged) kernel can write
-    _api.config.KernelManager.ip = str(_home / "ipc" / "kernel")
-    execute.start_kernel_template()  # its imports overlap with the parent's preflight
+    if not sandbox.unsandboxed():
+        forkserver.start()  # its imports overlap with the parent's preflight
+    execute.trusted_runner()  # and so do the test runner's
 
 
 def _grade(task):
@@ -275,7 +203,7 @@ def describe_run(student, assignment_id, root):
                 report.append(f"the notebook used up its time budget; {label} and the cells after it were not run.")
                 break
             elif name == "MemoryError":
-                report.append(f"{label} ran out of memory (the kernel's limit is {DEFAULT_MEMORY // 1024**3} GiB).")
+                report.append(f"{label} ran out of memory (the kernel's limit is {sandbox.DEFAULT_LIMITS['memory'] // 1024**3} GiB).")
             elif name in ("SystemExit",):
                 report.append(f"{label} called sys.exit(); the exit was stopped and grading continued.")
             if "output truncated" in text:
@@ -295,8 +223,7 @@ def hash_tree(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="auto", memory=DEFAULT_MEMORY,
-        students=None):
+def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, students=None):
     """Grade every submission of ``ids`` (default: all assignments) -- or only those of
     ``students`` -- and return the outcomes, sorted by student and assignment."""
     from tqdm import tqdm
@@ -304,7 +231,10 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="aut
     root = Path(root)
     ids = ids or assignment_ids(root)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    user = sandbox_user() if sandbox == "auto" else (sandbox or None)
+    if sandbox.unsandboxed():
+        sandbox.warn_unsandboxed()
+    else:
+        sandbox.require()  # fail closed, before anything is touched
     pairs = [p for p in pipeline.submissions(root, ids) if students is None or p[0] in students]
     outcomes = {}
     todo = []
@@ -315,12 +245,11 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="aut
             todo.append((student, assignment_id))
     before = hash_tree(root / "submitted")
     stage = Path(tempfile.mkdtemp(prefix="course-grading-"))
-    stage.chmod(0o755)
     pool = None
     try:
         if todo:  # the workers start up (nbgrader, the kernel template) while we check submissions
             pool = get_context("spawn").Pool(min(jobs, len(todo)), initializer=_init_worker,
-                                             initargs=(str(root), str(stage), user, memory))
+                                             initargs=(str(root), str(stage)))
         ready = []
         for student, assignment_id in todo:
             ok, report = preflight(student, assignment_id, root, stage)
@@ -333,8 +262,7 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, sandbox="aut
         with pipeline.gradebook(root) as gb:  # create students up front: no races between workers
             for student in sorted({s for s, _, _ in ready}):
                 gb.update_or_create_student(student)
-        with secrets_hidden(root, bool(user)):
-            _grade_all(pool, ready, outcomes, root, progress and tqdm)
+        _grade_all(pool, ready, outcomes, root, progress and tqdm)
     finally:
         if pool is not None:
             pool.terminate()  # a no-op after a finished run; stops the workers after Ctrl-C

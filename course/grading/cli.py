@@ -4,8 +4,8 @@ import argparse
 import sys
 import time
 
-from course import pipeline
-from course.assignments import ROOT
+from course.grading import pipeline
+from course.grading.assignments import ROOT
 
 
 def cmd_release(args):
@@ -14,17 +14,22 @@ def cmd_release(args):
 
 
 def cmd_demo(args):
-    from course import demo
+    from course.grading import demo
 
     return demo.run(ROOT, jobs=args.jobs)
 
 
 def cmd_autograde(args):
-    from course import autograde
+    from course.grading import autograde
 
     start = time.perf_counter()
-    outcomes = autograde.run(ROOT, args.assignments or None, jobs=args.jobs, force=args.force,
-                             sandbox=None if args.no_sandbox else "auto")
+    from course.grading import sandbox
+
+    try:
+        outcomes = autograde.run(ROOT, args.assignments or None, jobs=args.jobs, force=args.force)
+    except sandbox.SandboxUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(autograde.summary(outcomes, time.perf_counter() - start))
     print("details: reports/autograde.json")
     return 0
@@ -36,7 +41,7 @@ def cmd_feedback(args):
 
 
 def cmd_grades(args):
-    from course import report
+    from course.grading import report
 
     path = pipeline.export_grades(args.output, ROOT)
     histogram, rates = report.write(ROOT)
@@ -59,7 +64,6 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*")
     p.add_argument("--force", action="store_true", help="regrade submissions already graded")
     p.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
-    p.add_argument("--no-sandbox", action="store_true", help="run kernels as the current user even as root")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("feedback", help="write feedback/ (no hidden test code)")
     p.add_argument("assignments", nargs="*")

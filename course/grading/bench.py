@@ -27,8 +27,8 @@ import time
 from multiprocessing import get_context
 from pathlib import Path
 
-from course import notebooks, pipeline
-from course.assignments import ROOT, assignment_ids, mistakes
+from course.grading import notebooks, pipeline
+from course.grading.assignments import ROOT, assignment_ids, mistakes
 
 BIN = pipeline.BIN
 
@@ -109,7 +109,7 @@ def bare(root, kinds, jobs):
 
 def _course_autograde(root, jobs):
     """Seconds for ``python -m course autograde --jobs <jobs>`` on ``root`` (a fresh process)."""
-    code = f"import sys; from course import autograde; autograde.run(sys.argv[1], jobs={jobs}, progress=False)"
+    code = f"import sys; from course.grading import autograde; autograde.run(sys.argv[1], jobs={jobs}, progress=False)"
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(root)], env=_env(), check=True, capture_output=True, text=True)
     return time.perf_counter() - start

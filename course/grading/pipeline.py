@@ -10,8 +10,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from course import notebooks
-from course.assignments import ROOT, assignment_ids, release_notebook, source_notebook
+from course.grading import notebooks
+from course.grading.assignments import ROOT, assignment_ids, release_notebook, source_notebook
 
 
 BIN = Path(sys.executable).parent

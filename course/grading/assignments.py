@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 # Points per assignment (COURSE_SPEC.md); the tests check each notebook adds up to this.
 POINTS = {

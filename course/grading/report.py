@@ -8,8 +8,8 @@ students fail is the idea the lecture did not land. Written to ``reports/`` (git
 import csv
 from pathlib import Path
 
-from course import pipeline
-from course.assignments import ROOT, assignment_ids
+from course.grading import pipeline
+from course.grading.assignments import ROOT, assignment_ids
 
 
 def pass_rates(root=ROOT):
