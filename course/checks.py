@@ -229,7 +229,10 @@ def _program(fn):
     import inspect
     import textwrap
 
-    try:
+    try:  # its module, so that imports resolve; else the function alone
+        module = Program([inspect.getsource(inspect.getmodule(fn))])
+        if module.function(_function_name(fn)) is not None:
+            return module
         return Program([textwrap.dedent(inspect.getsource(fn))])
     except (OSError, TypeError):
         return None
@@ -243,6 +246,8 @@ def _static_check(fn, label, question, argument, reason):
     if program is None or program.function(fname) is None:
         raise CheckFailure(f"{label}: the grader cannot find the source of {fname}; define it with `def {fname}(...)` "
                            "in its answer cell.")
+    if program.stubbed(fname):
+        raise CheckFailure(_not_implemented(label))
     tampering = program.tampering() if _is_remote(fn) else []
     if tampering:
         first = tampering[0]

@@ -73,6 +73,7 @@ DENIED_NAMES = {
 }
 DENIED_PREFIXES = ("os.exec", "os.spawn")
 ALLOWED_MAGICS = {"time", "timeit", "matplotlib", "capture"}
+ALLOWED_SETTINGS = {"mpmath.mp.dps", "mpmath.mp.prec", "sympy.mpmath.mp.dps"}  # precision, not patching
 
 
 def python_source(source):
@@ -263,6 +264,17 @@ class Program:
                     found.append(self._finding(cell, sub, f"{fname} uses {dotted}"))
         return _dedupe(found)
 
+    def stubbed(self, name):
+        """Places where ``name`` or its helpers still ``raise NotImplementedError``."""
+        found = []
+        for fname, node, cell in self.reached(name):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Raise) and sub.exc is not None:
+                    target = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+                    if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                        found.append(self._finding(cell, sub, f"{fname} is not implemented yet"))
+        return found
+
     def silencers(self, name):
         """Places where ``name`` or its helpers silence warnings instead of avoiding them."""
         return [f._replace(why=f.why.replace(" uses ", " silences warnings with ")) for f in self.uses(name, SILENCERS)]
@@ -303,7 +315,7 @@ class Program:
             dotted = self.resolve(node, {})
             if dotted and (dotted in DENIED_NAMES or dotted.startswith(DENIED_PREFIXES)):
                 return f"uses {dotted}"
-            if dotted and isinstance(node.ctx, (ast.Store, ast.Del)):
+            if dotted and isinstance(node.ctx, (ast.Store, ast.Del)) and dotted not in ALLOWED_SETTINGS:
                 return f"changes {dotted} (patching a module)"
             return None
         if isinstance(node, ast.Name) and node.id in ("get_ipython", "__builtins__", "__import__"):

@@ -1,12 +1,21 @@
-"""Small seeded toy data sets, as ``(X, y)`` with ``X (N, 2)`` float64 and ``y (N,)`` int64.
+"""Data sets, as ``(X, y)`` with ``X (N, D)`` float64 and ``y (N,)`` int64.
 
-Every function takes a ``seed`` and uses its own ``numpy.random.default_rng``, so the same
-call gives the same data on every machine and never touches global random state.
+- Seeded toy sets in two dimensions (:func:`blobs`, :func:`spirals`, :func:`xor`,
+  :func:`circles`): every function takes a ``seed`` and uses its own
+  ``numpy.random.default_rng``, so the same call gives the same data on every machine and
+  never touches global random state.
+- A real one, :func:`digits`: scikit-learn's 1,797 handwritten digits (8 x 8 pixels, UCI),
+  read from the file scikit-learn ships, so nothing is downloaded. :func:`split` holds out a
+  test set; :func:`minibatches` walks a training set in random minibatches.
 """
+
+import gzip
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["blobs", "spirals", "xor", "circles"]
+__all__ = ["blobs", "spirals", "xor", "circles", "digits", "split", "minibatches"]
 
 
 def _shuffled(X, y, rng):
@@ -53,3 +62,40 @@ def circles(n=200, noise=0.08, factor=0.45, seed=0):
     radius = np.where(y == 1, factor, 1.0)
     X = radius[:, None] * np.stack([np.cos(t), np.sin(t)], axis=1)
     return X + noise * rng.standard_normal((n, 2)), y
+
+
+def digits():
+    """scikit-learn's handwritten digits: ``X (1797, 64)`` with pixels scaled to [0, 1] (8 x 8
+    images, row by row) and ``y (1797,)`` in 0 ... 9.
+
+    The file comes with scikit-learn (``sklearn/datasets/data/digits.csv.gz``, the UCI "Optical
+    Recognition of Handwritten Digits" test set); it is read directly, without importing
+    scikit-learn, which takes a second and is not needed for 1,797 rows of numbers.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the digits data set ships with scikit-learn: pip install scikit-learn")
+    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+    with gzip.open(path, "rt") as handle:
+        table = np.loadtxt(handle, delimiter=",")
+    return table[:, :-1] / 16.0, table[:, -1].astype(np.int64)
+
+
+def split(X, y, test_fraction=0.25, seed=0):
+    """``X_train, y_train, X_test, y_test``: a seeded random split, stratified by class so
+    every class keeps its share in both parts."""
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        test[members[:int(round(test_fraction * len(members)))]] = True
+    return X[~test], y[~test], X[test], y[test]
+
+
+def minibatches(X, y, batch_size, seed=0):
+    """Yield ``(X_batch, y_batch)`` covering ``X`` once in a seeded random order (one epoch);
+    the last batch may be smaller."""
+    order = np.random.default_rng(seed).permutation(len(y))
+    for start in range(0, len(y), batch_size):
+        chosen = order[start:start + batch_size]
+        yield X[chosen], y[chosen]

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from course.grading import pipeline
-from course.grading.assignments import ROOT, mistakes
+from course.grading.assignments import ROOT, alternatives, mistakes
 
 BIN = pipeline.BIN
 
@@ -51,18 +51,20 @@ def make_course(dest, ids):
     return dest
 
 
-def student_name(index):
-    return f"mistake{index:02d}"
+def student_name(index, kind="mistake"):
+    return f"{kind}{index:02d}"
 
 
 def submit_checks(root, assignment_id):
-    """Submissions that exercise the tests: the untouched stub, the solution, every mistake."""
+    """Submissions that exercise the tests: the untouched stub, the solution, every mistake
+    (``mistakeNN``) and every correct alternative (``alternativeNN``)."""
     release = pipeline.notebooks.read(root / "release" / assignment_id / f"{assignment_id}.ipynb")
     pipeline.submit(release, "stub", assignment_id, root)
     pipeline.submit(pipeline.completed_submission(assignment_id, root), "solution", assignment_id, root)
-    for i, mistake in enumerate(mistakes(assignment_id)):
-        nb = pipeline.completed_submission(assignment_id, root, replace={mistake["cell"]: mistake["source"]})
-        pipeline.submit(nb, student_name(i), assignment_id, root)
+    for kind, cases in (("mistake", mistakes(assignment_id)), ("alternative", alternatives(assignment_id))):
+        for i, case in enumerate(cases):
+            nb = pipeline.completed_submission(assignment_id, root, replace={case["cell"]: case["source"]})
+            pipeline.submit(nb, student_name(i, kind), assignment_id, root)
 
 
 def nbgrader(root, *args, timeout=900):

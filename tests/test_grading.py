@@ -1,9 +1,13 @@
-"""Real nbgrader runs, per assignment, in a temporary course directory.
+"""Real grading, per assignment, in a temporary course directory.
 
-For every assignment: the untouched release scores 0 on every autograded cell, the solution
-scores full marks, each deliberately wrong implementation (tests/mistakes/<id>.py) loses
-points on its function's test cells with its targeted message, every test cell is failed by
-some mistake (none is vacuous), and the feedback never shows hidden test code.
+For every assignment one cohort -- the untouched release, the solution, every deliberately
+wrong implementation (tests/mistakes/<id>.py) and every correct alternative
+(tests/alternatives/<id>.py) -- is graded by the parallel runner (`course autograde`: nbgrader's
+preprocessors, the sandbox and the trusted test runner). The release scores 0 on every
+autograded cell, the solution and every alternative full marks, each mistake loses points on
+its function's test cells with its targeted message, every test cell is failed by some mistake
+(none is vacuous), and the feedback never shows hidden test code. (Plain `nbgrader autograde`
+is exercised by tests/test_attacks.py.)
 """
 
 import html
@@ -11,10 +15,10 @@ import re
 
 import pytest
 
-from course.grading import notebooks, pipeline
-from course.grading.assignments import assignment_ids, mistakes, source_notebook
+from course.grading import autograde, notebooks, pipeline
+from course.grading.assignments import alternatives, assignment_ids, mistakes, source_notebook
 
-from courseenv import make_course, nbgrader, student_name, submit_checks
+from courseenv import make_course, student_name, submit_checks
 
 pytestmark = pytest.mark.grading
 IDS = assignment_ids()
@@ -30,8 +34,9 @@ def graded(assignment_id, tmp_path_factory):
     if assignment_id not in _graded:
         root = make_course(tmp_path_factory.mktemp(assignment_id), [assignment_id])
         submit_checks(root, assignment_id)
-        run = nbgrader(root, "autograde", assignment_id)
-        assert run.returncode == 0, f"nbgrader autograde failed:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
+        outcomes = autograde.run(root, [assignment_id], jobs=1, progress=False)
+        failed = [(o.student, o.report) for o in outcomes if o.status != "graded"]
+        assert not failed, f"grading failed: {failed}"
         _graded[assignment_id] = root
     return _graded[assignment_id]
 
@@ -99,6 +104,23 @@ def test_mistake_loses_points_with_its_message(assignment_id, index, tmp_path_fa
             f"mistake {mistake['name']!r}: no failure message mentions {mistake['expect']!r}; got:\n{messages}")
 
 
+def _alternative_params():
+    return [pytest.param(a, i, marks=pytest.mark.xdist_group(a), id=f"{a}-{m['cell']}-{m['name'].replace(' ', '_')}")
+            for a in IDS for i, m in enumerate(alternatives(a))]
+
+
+@pytest.mark.parametrize("assignment_id,index", _alternative_params())
+def test_correct_alternative_keeps_full_marks(assignment_id, index, tmp_path_factory):
+    root = graded(assignment_id, tmp_path_factory)
+    case = alternatives(assignment_id)[index]
+    student = student_name(index, "alternative")
+    scores = pipeline.cell_scores(student, assignment_id, root)
+    cells = autograded_cells(root, student, assignment_id)
+    short = {k: v for k, v in scores.items() if v[0] < v[1]}
+    assert not short, f"the correct alternative {case['name']!r} of {case['cell']} loses points: " + "; ".join(
+        f"{k} {v[0]:g}/{v[1]:g}: {failure_text(cells[k])[-400:]}" for k, v in short.items())
+
+
 @pytest.mark.parametrize("assignment_id", grouped(IDS))
 def test_every_test_cell_fails_some_mistake(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
@@ -125,10 +147,9 @@ def _page_text(path):
 @pytest.mark.parametrize("assignment_id", grouped(IDS))
 def test_feedback_never_shows_hidden_tests(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
-    run = nbgrader(root, "generate_feedback", assignment_id, "--force")
-    assert run.returncode == 0, run.stderr[-3000:]
+    pipeline.generate_feedback(root, [assignment_id])
     pages = sorted((root / "feedback").glob(f"*/{assignment_id}/*.html"))
-    assert len(pages) == 2 + len(mistakes(assignment_id)), f"feedback pages: {pages}"
+    assert len(pages) == 2 + len(mistakes(assignment_id)) + len(alternatives(assignment_id)), f"feedback pages: {pages}"
     hidden = _hidden_lines(assignment_id)
     assert hidden, "the source has no hidden tests"
     for page in pages:

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from course.grading import notebooks
-from course.grading.assignments import POINTS, assignment_ids, mistakes, release_notebook, source_notebook
+from course.grading.assignments import (POINTS, alternatives, assignment_ids, mistakes, release_notebook,
+                                       source_notebook)
 
 IDS = assignment_ids()
 MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
@@ -143,3 +144,52 @@ def test_the_course_package_ships_no_graded_function(assignment):
             assert dotted in test_source, (
                 f"course/{path.name} defines {function}, which {assignment} grades: its tests must "
                 f"call it with forbid=[{dotted!r}] so the course's copy earns nothing")
+
+
+def test_test_cells_use_nothing_of_the_student_but_graded_names(assignment):
+    """When grading, a test cell runs in a trusted process of its own, in a fresh namespace:
+    every name it does not define itself is fetched from the student's kernel, so it may only
+    use the graded names (the solution cells' grade ids)."""
+    from course.grading.runner import free_names
+
+    cells = _cells(assignment)
+    graded = {notebooks.nbgrader_meta(c)["grade_id"] for c in cells if notebooks.is_solution_cell(c)}
+    for cell in cells:
+        if notebooks.is_test_cell(cell):
+            other = [n for n in free_names(cell.source) if n not in graded]
+            assert not other, (f"{notebooks.nbgrader_meta(cell)['grade_id']} uses {other}, which it neither defines "
+                               "nor grades: import or define it in the cell")
+
+
+def test_hidden_test_cells_say_that_the_grader_runs_them(assignment):
+    for cell in _cells(assignment):
+        if notebooks.is_test_cell(cell) and notebooks.HIDDEN_BEGIN in cell.source:
+            public = cell.source.split(notebooks.HIDDEN_BEGIN)[0]
+            assert notebooks.HIDDEN_NOTICE in public, (
+                f"{notebooks.nbgrader_meta(cell)['grade_id']}: put notebooks.HIDDEN_NOTICE before its hidden tests")
+
+
+def test_every_notebook_carries_the_notation_card(assignment):
+    card = notebooks.notation_card()
+    assert any(c.cell_type == "markdown" and c.source.strip() == card for c in _cells(assignment)), (
+        f"{assignment}: add course/notation.md, verbatim, as a markdown cell")
+
+
+def test_the_course_own_cells_never_look_like_tampering(assignment):
+    """The static checks void side requirements when a notebook tampers with grading; the
+    instructor's own cells and model answers must never trip them."""
+    from course.constraints import Program
+
+    cells = [c for c in _cells(assignment) if c.cell_type == "code" and not notebooks.is_test_cell(c)]
+    sources = [notebooks.strip_markers(c.source) for c in cells]
+    labels = [notebooks.nbgrader_meta(c).get("grade_id") or f"cell {i}" for i, c in enumerate(cells)]
+    found = Program(sources, labels).tampering()
+    assert not found, f"{assignment}: {found[:3]}"
+
+
+def test_alternatives_replace_graded_functions(assignment):
+    functions = {notebooks.nbgrader_meta(c)["grade_id"] for c in _cells(assignment)
+                 if notebooks.is_solution_cell(c) and c.cell_type == "code"}
+    for case in alternatives(assignment):
+        assert case["cell"] in functions, f"alternative for unknown cell {case['cell']}"
+        assert "NotImplementedError" not in case["source"], case["name"]

@@ -11,7 +11,7 @@ POINTS = {
     "03_crossentropy_chain_rule": 25,
     "04_activation_functions": 20,
     "05_mlp_gradients": 35,
-    "06_cnn": 10,
+    "06_cnn": 16,
 }
 
 
@@ -29,6 +29,22 @@ def release_notebook(assignment_id, root=ROOT):
     return Path(root) / "release" / assignment_id / f"{assignment_id}.ipynb"
 
 
+def _cases(assignment_id, root, folder, name):
+    import runpy
+
+    path = Path(root) / "tests" / folder / f"{assignment_id}.py"
+    if not path.is_file():
+        return []
+    return list(runpy.run_path(str(path))[name])
+
+
+def alternatives(assignment_id, root=ROOT):
+    """Correct implementations written differently from the model answer
+    (``tests/alternatives/<id>.py``): each must keep full marks. Same format as :func:`mistakes`,
+    without ``expect``."""
+    return _cases(assignment_id, root, "alternatives", "ALTERNATIVES")
+
+
 def mistakes(assignment_id, root=ROOT):
     """The deliberately wrong implementations for an assignment (``tests/mistakes/<id>.py``).
 
@@ -37,9 +53,4 @@ def mistakes(assignment_id, root=ROOT):
     message must contain, or None). They live with the tests, not in ``course/``, because a
     one-line-wrong solution is nearly a solution: students must not get them.
     """
-    import runpy
-
-    path = Path(root) / "tests" / "mistakes" / f"{assignment_id}.py"
-    if not path.is_file():
-        return []
-    return list(runpy.run_path(str(path))["MISTAKES"])
+    return _cases(assignment_id, root, "mistakes", "MISTAKES")

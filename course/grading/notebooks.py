@@ -13,14 +13,23 @@ import nbformat
 __all__ = [
     "read", "write", "clean", "nbgrader_meta", "cells_by_grade_id", "strip_markers",
     "markdown", "code", "readonly", "solution", "tests", "answer", "new_notebook",
-    "SOLUTION_BEGIN", "SOLUTION_END", "HIDDEN_BEGIN", "HIDDEN_END",
+    "SOLUTION_BEGIN", "SOLUTION_END", "HIDDEN_BEGIN", "HIDDEN_END", "HIDDEN_NOTICE", "notation_card",
 ]
 
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
+# The line every test cell with hidden tests carries outside its hidden region, so that the
+# release says what the (then silent) cell is for.
+HIDDEN_NOTICE = ("# Hidden tests: the grader runs them when your notebook is graded. Here this cell checks "
+                 "nothing, so its silence does not mean that you pass.")
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _MARKER = re.compile(r"^\s*(#+\s*)?(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 _KEEP_CELL_META = ("nbgrader", "deletable", "editable", "tags")
+
+
+def notation_card():
+    """The course's notation card (``course/notation.md``), a markdown cell of every notebook."""
+    return (Path(__file__).resolve().parent.parent / "notation.md").read_text().strip()
 
 
 def read(path):

@@ -1,8 +1,10 @@
 """A static scan of a submission's code for tampering patterns, for the instructor to review.
 
 It flags, it never grades: a flagged submission keeps the score the tests gave it, and the
-report lists the lines so a person can judge. (The grader's own defences -- restored test
-cells, ``course.guard``, the sandboxed kernel -- are what keep a trick from earning points.)
+report lists the lines so a person can judge. (What keeps a trick from earning points is the
+grading boundary -- tests in a trusted process, the student's code in a sandbox -- and, for
+requirements decided from the source, :meth:`course.constraints.Program.tampering`, whose
+findings are listed here too.)
 """
 
 import json
@@ -15,7 +17,7 @@ PATTERNS = [
      "manipulates modules or builtins"),
     (r"\b(np|numpy|math|course|checks|guard|gradcheck)\.[A-Za-z_][\w.]*\s*=(?!=)|\bsetattr\s*\(\s*(np|numpy|course)\b",
      "assigns to an attribute of numpy or of the course helpers (monkeypatching)"),
-    (r"\bcourse\.(checks|guard|assignments|pipeline|notebooks|autograde)\b|from\s+course\s+import\s+(checks|guard|pipeline|assignments)",
+    (r"\bcourse\.(checks|boundary|constraints|grading)\b|from\s+course\s+import\s+(checks|boundary|constraints|grading)",
      "imports the grader's own modules"),
     (r"\b(source|autograded|submitted|feedback)/|gradebook|\.ipynb\b|\.git\b",
      "refers to course files (solutions, other submissions, the gradebook)"),
@@ -63,4 +65,7 @@ def scan_notebook(path):
         source = "".join(source) if isinstance(source, list) else source
         label = meta.get("grade_id") or f"cell {index}"
         flags += [(label, line_no, why, text) for line_no, why, text in scan_source(source)]
-    return flags
+        from course.constraints import Program
+
+        flags += [(label, f.line, f"tampering: {f.why}", f.code) for f in Program([source], [label]).tampering()]
+    return sorted(set(flags))
