@@ -37,7 +37,7 @@ from course.boundary import Unsupported
 __all__ = [
     "call", "as_array", "check_shape", "check_close", "check_rel_error", "check_finite", "check_equal",
     "check_scalar", "check_true", "forbidden", "CheckFailure", "check_no_python_loop", "check_memory",
-    "check_inputs_unchanged", "install",
+    "check_inputs_unchanged", "upstream", "install",
 ]
 
 
@@ -261,6 +261,26 @@ def _static_check(fn, label, question, argument, reason):
         raise CheckFailure(f"{label}: {first.why} ({first.cell}, line {first.line}: `{first.code}`) is {reason}."
                            if question == "loops" else
                            f"{label}: {first.why} ({first.cell}, line {first.line}: `{first.code}`), {reason}.")
+
+
+def upstream(fn, *names):
+    """A sentence for a failure of ``fn`` that may come from another graded function it calls.
+
+    ``upstream(softmax_jacobian, "softmax")`` is ``"softmax_jacobian calls your softmax: if
+    softmax's own tests fail, fix it first."`` when the source of ``softmax_jacobian`` (or of a
+    helper) calls ``softmax``, and ``""`` otherwise. Pass it as ``hint=`` to a check.
+    """
+    program = _program(fn)
+    fname = _function_name(fn)
+    if program is None:
+        return ""
+    reached = [n for n, _, _ in program.reached(fname)]
+    used = [n for n in names if n in reached and n != fname]
+    if not used:
+        return ""
+    listed = ", ".join(used)
+    return (f"{fname} calls your {listed}: if {listed}'s own tests fail, fix it first." if len(used) == 1 else
+            f"{fname} calls your {listed}: if their own tests fail, fix them first.")
 
 
 def check_no_python_loop(fn, name=None, allow_shape_of=(), hint=""):

@@ -259,3 +259,15 @@ def test_each_forbidden_function_names_itself():
     for name, fn in [("numpy.convolve", convolves), ("numpy.correlate", correlates)]:
         with pytest.raises(CheckFailure, match=f"uses {name} .*not allowed"):
             call(fn, *([np.ones(1)] if fn is convolves else []), forbid=["numpy.convolve", "numpy.correlate"])
+
+
+def uses_helper(X):
+    return vectorized(X) * 2
+
+
+def test_upstream_names_the_graded_function_a_failure_may_come_from():
+    from course.checks import upstream
+
+    assert upstream(uses_helper, "vectorized", "looped") == (
+        "uses_helper calls your vectorized: if vectorized's own tests fail, fix it first.")
+    assert upstream(vectorized, "looped") == ""
