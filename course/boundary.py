@@ -296,7 +296,11 @@ def _call(namespace, request):
                      "banned": type(exc).__name__ == "CheckFailure" and "your code called" in _text(exc)}
             return {"ok": False, "error": error, "printed": len(printed.getvalue()),
                     "warnings": _warning_list(caught)}
-    return {"ok": True, "value": encode(result), "warnings": _warning_list(caught),
+    try:
+        value = encode(result)
+    except BoundaryError as exc:
+        return {"ok": False, "unreadable": str(exc)}
+    return {"ok": True, "value": value, "warnings": _warning_list(caught),
             "mutated": _changed(before, (args, kwargs)), "printed": len(printed.getvalue())}
 
 

@@ -1,60 +1,43 @@
-"""Kernels forked from a warm template (course.grading.forkserver) keep every guarantee of a launched one:
-the sandbox (memory limit, unprivileged user, no credentials, no way back to the template),
-a fresh state per kernel, and a template that a hostile kernel can kill but not break."""
+"""Kernels forked from a warm template (course.grading.forkserver) keep every guarantee of a
+kernel started in a fresh sandbox: never root, no credentials, nothing of the course, their own
+process namespace and private /tmp, no way back to the template, a fresh state per kernel, and
+nothing that outlives them."""
 
 import asyncio
 import os
-import shutil
 import signal
-import sys
-import tempfile
-from pathlib import Path
+import time
 
 import pytest
 
-from course.grading import autograde, forkserver
+from course.grading import forkserver, sandbox
 from course.grading.execute import SandboxKernelManager
+
+from courseenv import environ
 
 pytestmark = pytest.mark.xdist_group("forkserver")
 SECRET = "postgresql+psycopg2://grader:hunter2@db.example/backprop"
-MEMORY = 3 * 1024 ** 3
 
 
 @pytest.fixture
-def worker_env(monkeypatch):
-    """The environment a grading worker gives its kernels (sandboxed when we are root), and a
-    folder the unprivileged kernel can reach (pytest's tmp_path is private to root)."""
-    base = Path(tempfile.mkdtemp(prefix="course-forkserver-"))
-    home = base / "home"
-    home.mkdir()
-    monkeypatch.setenv("COURSE_KERNEL_FORKSERVER", "1")
-    monkeypatch.setenv("COURSE_KERNEL_MEMORY", str(MEMORY))
-    monkeypatch.setenv("COURSE_DB_URL", SECRET)
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    monkeypatch.setenv("HOME", str(home))
-    user = autograde.sandbox_user()
-    if user:
-        base.chmod(0o755)
-        shutil.chown(home, *user)
-        monkeypatch.setenv("COURSE_SANDBOX_UID", str(user[0]))
-        monkeypatch.setenv("COURSE_SANDBOX_GID", str(user[1]))
-    yield user, base
-    forkserver._stop_template()
-    shutil.rmtree(base, ignore_errors=True)
+def forked():
+    with environ(COURSE_KERNEL_FORKSERVER="1", COURSE_DB_URL=SECRET, OPENBLAS_NUM_THREADS="1"):
+        yield
+    forkserver._stop()
 
 
-def run_kernels(*sources, cwd):
-    """Run each source in its own kernel (one after the other); returns their stdout texts."""
+def run_kernels(*sources):
+    """Run each source in its own forked kernel (one after the other); returns their stdouts."""
     async def one(source):
         km = SandboxKernelManager(kernel_name="python3")
-        await km.start_kernel(cwd=str(cwd))
+        await km.start_kernel()
         kc = km.client()
         kc.start_channels()
         out = []
         try:
             await kc.wait_for_ready(timeout=60)
             await kc.execute_interactive(source, timeout=60, output_hook=lambda msg: out.append(_text(msg)))
+            assert isinstance(km.provisioner.process, forkserver.ForkedKernel), "the kernel was not forked"
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
@@ -72,42 +55,39 @@ def _text(msg):
     return msg["content"].get("text", "") if msg["msg_type"] == "stream" else ""
 
 
-def test_kernels_are_forks_of_one_warm_template(worker_env):
-    first, second = run_kernels(*["import os, sys\nprint(os.getppid(), os.getpid(), 'numpy' in sys.modules)"] * 2,
-                                cwd=worker_env[1])
-    (parent1, pid1, warm1), (parent2, pid2, warm2) = first.split(), second.split()
-    assert parent1 == parent2 == str(forkserver._template.pid) and pid1 != pid2
-    assert warm1 == warm2 == "True"  # numpy was already imported when the kernel started
+def test_kernels_are_warm_forks_each_in_namespaces_of_its_own(forked):
+    first, second = run_kernels(*["import os, sys\nprint(os.getpid(), 'numpy' in sys.modules, os.listdir('/tmp'))\n"
+                                  "open('/tmp/left-behind', 'w').write('x')"] * 2)
+    assert first.split()[:2] == second.split()[:2] == ["1", "True"]  # PID 1 of its own namespace, numpy preloaded
+    assert "left-behind" not in second, "the second kernel sees the first one's /tmp"
 
 
-def test_a_forked_kernel_keeps_the_sandbox(worker_env):
+def test_a_forked_kernel_keeps_the_sandbox(forked):
     (out,) = run_kernels(
         "import os, resource\n"
         "print(resource.getrlimit(resource.RLIMIT_AS)[0])\n"
         "print(os.getuid())\n"
-        "print(os.getsid(0) == os.getpid())\n"
         "print(os.readlink('/proc/self/fd/0'))\n"
         "print('hunter2' in open('/proc/self/environ').read() + repr(dict(os.environ)))\n"
-        "inodes = set()\n"
-        "for fd in range(1024):\n"
-        "    try:\n"
-        "        inodes.add(os.fstat(fd).st_ino)\n"
-        "    except OSError:\n"
-        "        pass\n"
-        "print(*sorted(inodes))\n",
-        cwd=worker_env[1])
-    limit, uid, own_session, stdin, leaked, inodes = out.strip().split("\n")
-    template = forkserver._template
-    pipes = {os.fstat(template.stdin.fileno()).st_ino, os.fstat(template.stdout.fileno()).st_ino}
-    assert int(limit) == MEMORY
-    assert int(uid) == (worker_env[0][0] if worker_env[0] else os.getuid())
-    assert own_session == "True", "an interrupt for this kernel would reach the template"
+        "print(open('/proc/self/status').read().split('CapEff:')[1].split()[0])\n"
+        "print(os.path.exists(" + repr(str(sandbox.__file__).rsplit("/course/", 1)[0] + "/source") + "))\n"
+        "import socket\n"
+        "try:\n"
+        "    socket.create_connection(('1.1.1.1', 80), timeout=2)\n"
+        "    print('network')\n"
+        "except OSError:\n"
+        "    print('no network')\n")
+    limit, uid, stdin, leaked, caps, course, network = out.strip().split("\n")
+    assert int(limit) == sandbox.DEFAULT_LIMITS["memory"]
+    assert int(uid) != 0 and (os.geteuid() != 0 or int(uid) >= sandbox.UID_BASE)
     assert stdin == "/dev/null", "the kernel still holds the template's request pipe"
     assert leaked == "False", "the grader's database password reached the kernel"
-    assert not pipes & {int(i) for i in inodes.split()}, "the kernel can talk to the template (root's worker)"
+    assert int(caps, 16) == 0, "the kernel kept capabilities"
+    assert course == "False", "the kernel sees the course's folders"
+    assert network == "no network"
 
 
-def test_no_kernel_changes_the_next_one(worker_env):
+def test_no_kernel_changes_the_next_one(forked):
     cheat, honest = run_kernels(
         "import numpy as np, course.checks\n"
         "np.allclose = lambda *a, **k: True\n"
@@ -115,32 +95,60 @@ def test_no_kernel_changes_the_next_one(worker_env):
         "print(np.random.rand())",
         "import numpy as np, course.checks\n"
         "print(np.allclose(1.0, 2.0), course.checks.check_close is None)\n"
-        "print(np.random.rand())",
-        cwd=worker_env[1])
+        "print(np.random.rand())")
     assert honest.split("\n")[0] == "False False"
     assert cheat.strip() != honest.split("\n")[1].strip(), "every fork starts from the same random state"
 
 
-def test_a_kernel_that_kills_the_template_only_hurts_itself(worker_env):
-    killer, after = run_kernels(
-        "import os, signal\nparent = os.getppid()\nprint(parent)\nos.kill(parent, signal.SIGKILL)",
-        "import os\nprint(os.getppid())", cwd=worker_env[1])
-    assert killer.strip() and after.strip() and killer.strip() != after.strip()  # a new template
+def test_what_a_kernel_starts_dies_with_it(forked):
+    (out,) = run_kernels(
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(300)\n"
+        "    os._exit(0)\n"
+        "time.sleep(0.3)\n"
+        "print(os.getuid())\n")
+    uid = int(out.strip())
+    for _ in range(50):
+        if uid < sandbox.UID_BASE or not sandbox.processes_of(uid):
+            break
+        time.sleep(0.1)
+    if uid >= sandbox.UID_BASE:  # as root each sandbox has a uid of its own, shared with the template
+        template = sandbox.kernel_pid(forkserver._template.process.pid)
+        left = set(sandbox.processes_of(uid)) - {template}
+        assert not left, f"the daemon survived its kernel: {left}"
 
 
-def test_forked_kernel_handle_polls_signals_and_waits(worker_env):
-    pid = forkserver.spawn(["-f", str(worker_env[1] / "kernel.json")], {"PATH": os.environ["PATH"]}, "/",
-                           launcher=["prlimit", f"--as={MEMORY}", "--"])
+def test_the_template_cannot_be_read_by_its_kernels(forked):
+    (out,) = run_kernels(
+        "import os\n"
+        "found = []\n"
+        "for pid in os.listdir('/proc'):\n"
+        "    if pid.isdigit() and pid != '1':\n"
+        "        try:\n"
+        "            open(f'/proc/{pid}/environ').read(); open(f'/proc/{pid}/mem', 'rb').read(1)\n"
+        "            found.append(pid)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "print('readable', found)\n")
+    assert out.strip().endswith("[]") or "readable []" in out, out
+
+
+def test_forked_kernel_handle_polls_signals_and_waits(forked):
+    forkserver.start()
+    folder, _ = forkserver.workspace()
+    pid = forkserver.spawn(["-f", str(folder / "kernel.json")], folder)
     kernel = forkserver.ForkedKernel(pid)
     assert kernel.poll() is None
     kernel.send_signal(signal.SIGKILL)
     assert kernel.wait(timeout=10) == -1 and kernel.poll() == -1
     kernel.kill()  # a dead kernel is no error
+    sandbox.remove_workspace(folder)
 
 
-def test_only_this_interpreters_ipykernel_is_forked():
-    python = os.path.realpath(sys.executable)
-    assert forkserver.ipykernel_args(["env", "-u", "X", "prlimit", "--", python, "-m", "ipykernel_launcher",
+def test_the_kernel_arguments_are_found_behind_any_wrapper():
+    assert forkserver.ipykernel_args(["bwrap", "--", "prlimit", "--", "/x/python", "-m", "ipykernel_launcher",
                                       "-f", "k.json"]) == ["-f", "k.json"]
-    assert forkserver.ipykernel_args(["/usr/bin/other-python", "-m", "ipykernel_launcher", "-f", "k.json"]) is None
     assert forkserver.ipykernel_args(["R", "--slave", "-e", "IRkernel::main()"]) is None

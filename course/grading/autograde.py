@@ -140,9 +140,10 @@ def _cell_changes(nb, assignment_id, root):
 _api = None
 
 
-def _init_worker(root, stage):
+def _init_worker(root, stage, run_dir):
     global _api
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    os.environ["COURSE_GRADING_RUN"] = run_dir
     # kernels are forked from a warm, sandboxed template (course.grading.forkserver); one BLAS
     # thread each, as the workers already use every core (and a threaded template cannot fork)
     os.environ.update({"COURSE_KERNEL_FORKSERVER": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -245,11 +246,12 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, students=Non
             todo.append((student, assignment_id))
     before = hash_tree(root / "submitted")
     stage = Path(tempfile.mkdtemp(prefix="course-grading-"))
+    run_dir = Path(tempfile.mkdtemp(prefix="r-", dir=sandbox.runtime_dir()))  # the workers' kernel folders
     pool = None
     try:
         if todo:  # the workers start up (nbgrader, the kernel template) while we check submissions
             pool = get_context("spawn").Pool(min(jobs, len(todo)), initializer=_init_worker,
-                                             initargs=(str(root), str(stage)))
+                                             initargs=(str(root), str(stage), str(run_dir)))
         ready = []
         for student, assignment_id in todo:
             ok, report = preflight(student, assignment_id, root, stage)
@@ -268,6 +270,7 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, students=Non
             pool.terminate()  # a no-op after a finished run; stops the workers after Ctrl-C
             pool.join()
         shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(run_dir, ignore_errors=True)
     after = hash_tree(root / "submitted")
     if after != before:  # never expected: submissions are graded from copies
         changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

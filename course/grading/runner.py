@@ -125,6 +125,9 @@ class Remote:
         reply = self._session.request(message, callbacks)
         if reply.get("failure"):  # the executor's own verdict: time limit, dead kernel, garbled answer
             raise CheckFailure(f"{label} {reply['failure']}")
+        if reply.get("unreadable"):
+            raise CheckFailure(f"{label} returned data that cannot be sent to the grader ({reply['unreadable']}): "
+                               "return numbers, arrays, or lists, tuples and dicts of those.")
         if not reply.get("ok"):
             error = reply.get("error") or {}
             if error.get("not_implemented"):

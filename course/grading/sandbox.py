@@ -112,6 +112,9 @@ def runtime_dir():
     """This grader's folder for kernel workspaces: ``/var/tmp/course-grading-<uid>``, kept out
     of ``/tmp`` (which each kernel replaces with a private one) and short enough for Unix
     socket paths. It must be a real folder of ours, private to us."""
+    run = os.environ.get("COURSE_GRADING_RUN")  # a cohort run's own subfolder, removed when it ends
+    if run and Path(run).parent == Path(f"/var/tmp/course-grading-{os.geteuid()}") and Path(run).is_dir():
+        return Path(run)
     path = Path(f"/var/tmp/course-grading-{os.geteuid()}")
     try:
         path.mkdir(mode=0o711)
