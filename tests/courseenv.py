@@ -61,10 +61,24 @@ def submit_checks(root, assignment_id):
     release = pipeline.notebooks.read(root / "release" / assignment_id / f"{assignment_id}.ipynb")
     pipeline.submit(release, "stub", assignment_id, root)
     pipeline.submit(pipeline.completed_submission(assignment_id, root), "solution", assignment_id, root)
-    for kind, cases in (("mistake", mistakes(assignment_id)), ("alternative", alternatives(assignment_id))):
+    for kind, cases in (("mistake", mistakes(assignment_id)), ("alternative", alternatives(assignment_id)),
+                        ("constant", constants(assignment_id, root))):
         for i, case in enumerate(cases):
             nb = pipeline.completed_submission(assignment_id, root, replace={case["cell"]: case["source"]})
             pipeline.submit(nb, student_name(i, kind), assignment_id, root)
+
+
+def graded_functions(assignment_id, root=ROOT):
+    nb = pipeline.notebooks.read(Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb")
+    return [pipeline.notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells
+            if pipeline.notebooks.is_solution_cell(c) and c.cell_type == "code"]
+
+
+def constants(assignment_id, root=ROOT):
+    """For every graded function, a version that runs but computes nothing (returns None): it
+    must earn nothing on its own cells, side requirements included."""
+    return [dict(cell=f, name="returns None", source=f"def {f}(*args, **kwargs):\n    return None\n")
+            for f in graded_functions(assignment_id, root)]
 
 
 def nbgrader(root, *args, timeout=900):

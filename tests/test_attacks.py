@@ -75,11 +75,20 @@ def _outputs(root, student):
     return "\n".join(text)
 
 
+def _own_cells(function, cells):
+    """The test cells of ``function`` (test_softmax*, but not test_softmax_jacobian*)."""
+    functions = {notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.read(source_notebook(A)).cells
+                 if notebooks.is_solution_cell(c)}
+    longer = [g for g in functions if g != function and g.startswith(function)]
+    return {c for c in cells if c.startswith(f"test_{function}") and not any(c.startswith(f"test_{g}") for g in longer)}
+
+
 @pytest.mark.parametrize("attack", [a for a, (how, _, _) in ATTACKS.items() if how != "append"])
 def test_no_trick_earns_a_point(graded, attack):
     how = ATTACKS[attack][0]
     scores = _scores(graded["root"], f"a_{attack}")
-    earned = {k: v for k, v in scores.items() if v[0] > 0 and (how == "stub" or k.startswith("test_softmax"))}
+    cheated = set(scores) if how == "stub" else _own_cells("softmax", scores)
+    earned = {k: v for k, v in scores.items() if v[0] > 0 and k in cheated}
     assert not earned, f"{attack} ({ATTACKS[attack][2]}) earned {earned}"
 
 

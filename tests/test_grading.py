@@ -18,7 +18,7 @@ import pytest
 from course.grading import autograde, notebooks, pipeline
 from course.grading.assignments import alternatives, assignment_ids, mistakes, source_notebook
 
-from courseenv import make_course, student_name, submit_checks
+from courseenv import constants, graded_functions, make_course, student_name, submit_checks
 
 pytestmark = pytest.mark.grading
 IDS = assignment_ids()
@@ -121,6 +121,26 @@ def test_correct_alternative_keeps_full_marks(assignment_id, index, tmp_path_fac
         f"{k} {v[0]:g}/{v[1]:g}: {failure_text(cells[k])[-400:]}" for k, v in short.items())
 
 
+def own_cells(function, cells, functions):
+    """The test cells of ``function``: test_<function>*, not those of a longer name (test_softmax_jacobian*)."""
+    longer = [g for g in functions if g != function and g.startswith(function)]
+    return {c for c in cells if c.startswith(f"test_{function}") and not any(c.startswith(f"test_{g}") for g in longer)}
+
+
+@pytest.mark.parametrize("assignment_id", grouped(IDS))
+def test_a_function_that_computes_nothing_earns_nothing(assignment_id, tmp_path_factory):
+    """Side requirements (no mutation, no loop, no warning, memory) pay only for a function that
+    works: each side-requirement cell also checks a value."""
+    root = graded(assignment_id, tmp_path_factory)
+    functions = graded_functions(assignment_id, root)
+    earned = {}
+    for i, case in enumerate(constants(assignment_id, root)):
+        scores = pipeline.cell_scores(student_name(i, "constant"), assignment_id, root)
+        own = own_cells(case["cell"], scores, functions)
+        earned.update({k: v for k, v in scores.items() if k in own and v[0] > 0})
+    assert not earned, f"a function that returns None still earns {earned}: check a value in these cells"
+
+
 @pytest.mark.parametrize("assignment_id", grouped(IDS))
 def test_every_test_cell_fails_some_mistake(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
@@ -149,7 +169,8 @@ def test_feedback_never_shows_hidden_tests(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
     pipeline.generate_feedback(root, [assignment_id])
     pages = sorted((root / "feedback").glob(f"*/{assignment_id}/*.html"))
-    assert len(pages) == 2 + len(mistakes(assignment_id)) + len(alternatives(assignment_id)), f"feedback pages: {pages}"
+    expected = 2 + len(mistakes(assignment_id)) + len(alternatives(assignment_id)) + len(constants(assignment_id, root))
+    assert len(pages) == expected, f"feedback pages: {pages}"
     hidden = _hidden_lines(assignment_id)
     assert hidden, "the source has no hidden tests"
     for page in pages:

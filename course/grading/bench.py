@@ -13,10 +13,17 @@ blank, plus one infinite loop) in two identical temporary courses, measured in t
 
 It checks that the three grading runs give identical scores cell by cell and prints the ratios: the
 speed-up, the per-notebook cost against the bare run, and grading's own per-notebook overhead
-(the cost minus the time the cells themselves take) against the floor. A benchmark, not a
-test: it asserts nothing about time.
+(the cost minus the time the cells themselves take) against the floor.
+
+It also prices the grading boundary (test cells in a trusted process, student code in a
+sandboxed kernel, only data in between): the round trip of one call of a trivial student
+function, measured on its own, and, from the parallel run, how many calls a notebook makes and
+what share of its grading time the test cells take. The ``bare`` run is what a grader that
+shared one process with the student would pay for running the cells. A benchmark, not a test:
+it asserts nothing about time.
 """
 
+import json
 import os
 import shutil
 import statistics
@@ -115,6 +122,26 @@ def _course_autograde(root, jobs):
     return time.perf_counter() - start
 
 
+def round_trip(calls=500):
+    """Seconds per call of an identity function across the boundary (GuardedExecute, one notebook)."""
+    import nbformat
+
+    from course.grading.execute import GuardedExecute
+
+    test = ("from course.checks import call\nimport numpy as np\nx = np.ones(10)\n"
+            f"for _ in range({calls}):\n    call(identity, x)")
+    cells = [nbformat.v4.new_code_cell("def identity(x):\n    return x"), nbformat.v4.new_code_cell(test)]
+    cells[1].metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "test_identity",
+                                     "points": 1, "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": dict(notebooks.KERNELSPEC)})
+    with tempfile.TemporaryDirectory(prefix="course-trip-") as folder:
+        executor = GuardedExecute(timeout=60)
+        executor.test_timeout = 300
+        executor.preprocess(nb, {"metadata": {"path": folder}})
+    assert not [o for o in nb.cells[1].outputs if o.get("output_type") == "error"], nb.cells[1].outputs
+    return executor.stats["call_seconds"] / executor.stats["calls"], executor.stats["test_seconds"] / calls
+
+
 def _all_cell_scores(root, kinds):
     return {key: pipeline.cell_scores(key[0], key[1], root) for key in kinds}
 
@@ -144,7 +171,10 @@ def run(n=60, jobs=2):
         serial = time.perf_counter() - start
         print(f"serial   nbgrader autograde, one assignment after another: {serial:7.1f} s", flush=True)
 
+        stats_path = work / "boundary.jsonl"
+        os.environ["COURSE_BOUNDARY_STATS"] = str(stats_path)
         parallel = _course_autograde(work / "parallel", jobs)
+        del os.environ["COURSE_BOUNDARY_STATS"]
         print(f"parallel python -m course autograde --jobs {jobs}:           {parallel:7.1f} s", flush=True)
         one = _course_autograde(work / "one", 1)
         print(f"         python -m course autograde --jobs 1:           {one:7.1f} s", flush=True)
@@ -161,6 +191,17 @@ def run(n=60, jobs=2):
               f"same notebooks bare ({bare_notebook:.2f} s; target <= 1.3)")
         print(f"grading overhead per notebook:    {overhead:.2f} s = {overhead / empty:.2f} x the empty-notebook floor "
               f"(target <= 1.3): the cost minus the {bare_notebook - empty:.2f} s its cells take")
+        trip_kernel, trip_total = round_trip()
+        stats = [json.loads(line) for line in stats_path.read_text().splitlines()] if stats_path.is_file() else []
+        calls = sum(x["calls"] for x in stats) / max(1, len(stats))
+        share = sum(x["test_seconds"] for x in stats) / max(1e-9, sum(x["seconds"] for x in stats))
+        crossing = sum(x["call_seconds"] for x in stats) / max(1, sum(x["calls"] for x in stats))
+        print(f"\nthe boundary: one call of a trivial student function costs {trip_total * 1e3:.2f} ms "
+              f"({trip_kernel * 1e3:.2f} ms of it in the kernel round trip)")
+        print(f"  per graded notebook: {calls:.0f} calls on average, {crossing * 1e3:.2f} ms each including the "
+              f"student's own work; test cells take {share:.0%} of the notebook's grading time")
+        print(f"  so the boundary costs about {calls * trip_total:.2f} s per notebook = "
+              f"{calls * trip_total / per_notebook:.0%} of the per-notebook cost")
         return 0 if not differ else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -181,6 +181,14 @@ class SandboxKernelManager(AsyncKernelManager):
         return sandbox.kernel_pid(pid) if pid else None
 
 
+def _record_stats(stats):
+    """Append one notebook's boundary figures to ``$COURSE_BOUNDARY_STATS`` (used by ``make bench``)."""
+    path = os.environ.get("COURSE_BOUNDARY_STATS")
+    if path:
+        with open(path, "a") as handle:
+            handle.write(json.dumps(stats) + "\n")
+
+
 def _reap(uid):
     """Wait a moment for a sandbox's processes to go, then kill any left; how many were left."""
     if uid is None:
@@ -283,8 +291,12 @@ class GuardedExecute(Execute):
         self._ran = []  # (label, source) of the cells the kernel ran: replayed after a crash, analysed by tests
         self._kernel = None
         self._last_code_cell = None
+        self.stats = {"calls": 0, "call_seconds": 0.0, "test_cells": 0, "test_seconds": 0.0, "seconds": 0.0}
+        start = time.monotonic()
         nb, resources = super().preprocess(nb, resources, km)
+        self.stats["seconds"] = time.monotonic() - start
         self._report_survivors()
+        _record_stats(self.stats)
         return nb, resources
 
     async def async_start_new_kernel(self, **kwargs):
@@ -302,6 +314,8 @@ class GuardedExecute(Execute):
         try:
             if notebooks.is_test_cell(cell):
                 cell.outputs = await self._run_test_cell(cell, cell_index)
+                self.stats["test_cells"] += 1
+                self.stats["test_seconds"] += time.monotonic() - start
             else:
                 cell = await self._run_student_cell(cell, cell_index, execution_count, store_history)
         finally:
@@ -377,8 +391,11 @@ class GuardedExecute(Execute):
         if pid and sandbox.reset_peak(pid):
             base = sandbox.memory(pid)[0]
         code = f"__import__('course.boundary', fromlist=['serve']).serve({boundary.dumps(request)!r})"
+        started = time.monotonic()
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
         outcome = await self._await_answer(msg_id, timeout, runner)
+        self.stats["calls"] += 1
+        self.stats["call_seconds"] += time.monotonic() - started
         if outcome == "timeout":
             await ensure_async(self.km.interrupt_kernel())
             if await self._await_answer(msg_id, 3.0, None) not in ("timeout", "died"):
@@ -408,7 +425,7 @@ class GuardedExecute(Execute):
         for socket in channels:
             poller.register(socket, zmq.POLLIN)
         answer, replied, idle, last_alive_check = None, False, False, time.monotonic()
-        while not (replied and idle):
+        while not (replied and (idle or answer is not None)):  # the answer comes before idle: no need to wait
             left = deadline - time.monotonic()
             if left <= 0:
                 return "timeout"
