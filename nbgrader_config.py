@@ -35,7 +35,34 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearOutput.remove_metadata_fields = ["collapsed", "scrolled", "execution", "ExecuteTime"]
 
-# Autograde: restore deleted or edited test cells from the gradebook; bound every cell.
+# Generate: each assignment's due date goes into the gradebook (the formgrader shows it; late
+# submissions lose PerDayLatePenalty.percent_per_day of their score per started day).
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter", "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells", "nbgrader.preprocessors.ClearSolutions", "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata", "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells", "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme", "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata", "course.grading.preprocessors.SetDueDate",
+]
+c.SetDueDate.due_dates = {
+    "01_softmax_derivative": "2027-01-18 23:59:00 UTC",
+    "02_kl_backprop": "2027-01-25 23:59:00 UTC",
+    "03_crossentropy_chain_rule": "2027-02-01 23:59:00 UTC",
+    "04_activation_functions": "2027-02-08 23:59:00 UTC",
+    "05_mlp_gradients": "2027-02-22 23:59:00 UTC",
+    "06_cnn": "2027-03-08 23:59:00 UTC",
+}
+c.AssignLatePenalties.plugin_class = "course.grading.preprocessors.PerDayLatePenalty"
+c.PerDayLatePenalty.percent_per_day = 10.0
+
+# Autograde: restore deleted or edited test cells from the gradebook (quietly when the only
+# difference is the hidden tests the release never had); bound every cell.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec", "course.grading.preprocessors.RestoreTestCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.OverwriteCells.add_missing_cells = True
 # course.grading.execute.GuardedExecute is the trust boundary, for every way of grading (nbgrader
 # autograde, the formgrader's Autograde button, python -m course autograde): student cells run in a
@@ -48,9 +75,10 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "course.grading.preprocessors.KeepManualGrades",  # regrading never reopens finished manual grading
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "course.grading.preprocessors.ShowRubrics",  # the formgrader shows each written answer's rubric
 ]
 c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "15"))  # seconds per student cell
 c.GuardedExecute.notebook_budget = int(os.environ.get("COURSE_NOTEBOOK_BUDGET", "120"))  # per notebook
@@ -61,14 +89,34 @@ c.Execute.startup_timeout = 60
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-# Harmless kernel noise must not zero a test cell (nbgrader scores any stderr output as 0).
+# Harmless kernel noise must not zero a cell (nbgrader scores any stderr output as 0).
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"Kernel is running over TCP without encryption|SAWarning"
 
+# nbgrader 0.9 with SQLAlchemy 2.1 warns "Object of type ... not in session" when it autoflushes
+# while creating a submission: the rows are added on the next flush and nothing is lost (the
+# gradebook tests check every score). Silenced here, where every nbgrader process (CLI,
+# formgrader) reads its config.
+import warnings  # noqa: E402
 
-# Feedback shows scores and failure messages, never hidden test code (see course/feedback.py).
+warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session")
+
+
+# Feedback shows scores and failure messages, never hidden test code or rubrics
+# (course/grading/feedback.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "course.grading.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Every HTML page nbgrader makes (the formgrader's grading view, feedback) renders math to
+# MathML on the server and loads no MathJax: math shows without internet. nbconvert's
+# `mathjax()` macro (which loads MathJax from a CDN) is replaced by the course's, found first on
+# the Jupyter data path of every process that reads this file.
+c.HTMLExporter.preprocessors = ["course.grading.preprocessors.RenderMath"]
+import course.grading  # noqa: E402 -- the course's package (the venv has it on its path)
+
+_data = os.path.join(os.path.dirname(course.grading.__file__), "jupyter")
+if _data not in os.environ.get("JUPYTER_PATH", "").split(os.pathsep):
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in [_data, os.environ.get("JUPYTER_PATH")] if p)

@@ -202,13 +202,14 @@ def test_a_second_run_skips_what_is_already_graded(graded):
 def test_grades_csv_and_instructor_report(graded):
     import csv
 
-    from course.grading import report
+    from course.grading import grades, report
 
     root, outcomes, _, _ = graded
-    grades = pipeline.export_grades(root / "reports" / "grades.csv", root)
-    rows = {r["student"]: r for r in csv.DictReader(grades.open())}
-    assert float(rows["honest"][A]) == float(rows["honest"]["total"]) == _points(root, "honest")
-    assert float(rows["blank"][A]) == 0 and "bad_json" not in rows  # never graded: no row, not a zero
+    path = grades.write_csv(root / "reports" / "grades.csv", root)
+    rows = {r["student"]: r for r in csv.DictReader(path.open())}
+    assert float(rows["honest"]["autograded"]) == float(rows["honest"]["total"]) == _points(root, "honest")
+    assert float(rows["honest"]["ungraded"]) > 0  # the written answers await a grader
+    assert float(rows["blank"]["total"]) == 0 and "bad_json" not in rows  # never graded: no row, not a zero
     histogram, rates_csv = report.write(root)
     assert histogram.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rates = {r["test_cell"]: r for r in csv.DictReader(rates_csv.open())}

@@ -3,6 +3,7 @@
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from course.grading import pipeline
 from course.grading.assignments import ROOT
@@ -41,14 +42,16 @@ def cmd_feedback(args):
 
 
 def cmd_grades(args):
-    from course.grading import report
+    from course.grading import grades, report
 
-    path = pipeline.export_grades(args.output, ROOT)
+    path = grades.write_csv(args.output, ROOT)
+    lms = grades.write_lms_csv(Path(args.output).with_name("lms.csv"), ROOT)
     histogram, rates = report.write(ROOT)
-    print(pipeline.format_table(ROOT))
+    print(grades.format_table(ROOT))
     print()
     print(report.summarize(ROOT))
-    print(f"\ngrades: {path}\nscore distribution: {histogram}\ntest pass rates: {rates}")
+    print(f"\ngrades (autograded, manual, ungraded, penalty, total, late): {path}\nfor Canvas / Moodle: {lms}"
+          f"\nscore distribution: {histogram}\ntest pass rates: {rates}")
 
 
 def main(argv=None):
@@ -68,7 +71,7 @@ def main(argv=None):
     p = sub.add_parser("feedback", help="write feedback/ (no hidden test code)")
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=cmd_feedback)
-    p = sub.add_parser("grades", help="export grades to CSV and print the table")
+    p = sub.add_parser("grades", help="grades CSV (autograded + manual), an LMS import file, the table and the report")
     p.add_argument("--output", default=str(ROOT / "reports" / "grades.csv"))
     p.set_defaults(func=cmd_grades)
     args = parser.parse_args(argv)

@@ -15,7 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
-from course.grading import autograde, notebooks, pipeline, report
+from course.grading import autograde, grades, notebooks, pipeline, report
 from course.grading.assignments import ROOT, assignment_ids, mistakes, release_notebook
 
 CORRECT, BLANK = "alice", "bob"
@@ -67,10 +67,11 @@ def run(root=ROOT, jobs=None):
     failed = [o for o in outcomes if o.status == "failed"]
     print("4/5 feedback: feedback/<student>/<assignment>/*.html (scores and messages, no hidden test code)")
     pipeline.generate_feedback(root, ids, nbgrader_api=app)
-    csv_path = pipeline.export_grades(Path(root) / "reports" / "grades.csv", root)
+    csv_path = grades.write_csv(Path(root) / "reports" / "grades.csv", root)
+    grades.write_lms_csv(Path(root) / "reports" / "lms.csv", root)
     histogram, rates = report.write(root)
     print(f"5/5 grades: {csv_path.relative_to(root)}, {histogram.relative_to(root)}, {rates.relative_to(root)}\n")
-    print(pipeline.format_table(root))
+    print(grades.format_table(root))
     print()
     print(report.summarize(root))
     print(f"\ndemo finished in {time.perf_counter() - start:.0f} s")

@@ -4,7 +4,6 @@ Every function takes the course ``root`` (default: this repository), so the test
 real pipeline in a temporary copy of the course.
 """
 
-import csv
 import os
 import sys
 from contextlib import contextmanager
@@ -166,44 +165,3 @@ def cell_scores(student, assignment_id, root=ROOT):
     with gradebook(root) as gb:
         submission = gb.find_submission_notebook(assignment_id, assignment_id, student)
         return {g.name: (float(g.score), float(g.max_score)) for g in submission.grades if g.cell_type == "code"}
-
-
-def export_grades(path, root=ROOT):
-    """Grades CSV: one row per student, one column per assignment (autograded points)."""
-    table = scores(root)
-    students = sorted({s for s, _ in table})
-    ids = assignment_ids(root)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", *ids, "total"])
-        for student in students:
-            row = [table.get((student, a), (None,))[0] for a in ids]
-            writer.writerow([student, *("" if v is None else f"{v:g}" for v in row),
-                             f"{sum(v for v in row if v is not None):g}"])
-    return path
-
-
-def format_table(root=ROOT):
-    """A readable students x assignments table of autograded scores."""
-    table = scores(root)
-    ids = assignment_ids(root)
-    students = sorted({s for s, _ in table})
-    maxima = {a: next((v[1] for (s, b), v in table.items() if b == a), 0.0) for a in ids}
-    short = [a.split("_", 1)[0] for a in ids]
-    width = max([len("student")] + [len(s) for s in students])
-    lines = ["autograded points per assignment (written answers await manual grading)",
-             f"{'student':<{width}}  " + "  ".join(f"{s:>9}" for s in short) + "      total"]
-    lines.append(f"{'(max)':<{width}}  " + "  ".join(f"{maxima[a]:>9g}" for a in ids)
-                 + f"  {sum(maxima.values()):>9g}")
-    for student in students:
-        cells, total = [], 0.0
-        for a in ids:
-            if (student, a) in table:
-                total += table[(student, a)][0]
-                cells.append(f"{table[(student, a)][0]:>9g}")
-            else:
-                cells.append(f"{'-':>9}")
-        lines.append(f"{student:<{width}}  " + "  ".join(cells) + f"  {total:>9g}")
-    return "\n".join(lines)

@@ -8,7 +8,7 @@ students fail is the idea the lecture did not land. Written to ``reports/`` (git
 import csv
 from pathlib import Path
 
-from course.grading import pipeline
+from course.grading import grades, pipeline
 from course.grading.assignments import ROOT, assignment_ids
 
 
@@ -36,17 +36,22 @@ def write(root=ROOT, out=None):
 
     out = Path(out or Path(root) / "reports")
     out.mkdir(parents=True, exist_ok=True)
-    table = pipeline.scores(root)
-    ids = [a for a in assignment_ids(root) if any(k[1] == a for k in table)]
+    rows = grades.collect(root)
+    ids = [a for a in assignment_ids(root) if any(g.assignment == a for g in rows)]
     fig, axes = plt.subplots(1, max(1, len(ids)), figsize=(3.2 * max(1, len(ids)), 2.8),
                              squeeze=False, layout="constrained")
     for ax, assignment_id in zip(axes[0], ids):
-        values = [v[0] for (s, a), v in table.items() if a == assignment_id]
-        top = max(v[1] for (s, a), v in table.items() if a == assignment_id) or 1
-        ax.hist(values, bins=min(10, int(top) + 1), range=(0, top), color="tab:blue", edgecolor="white")
+        mine = [g for g in rows if g.assignment == assignment_id]
+        top = max(g.max for g in mine) or 1
+        bins = min(10, int(top) + 1)
+        ax.hist([g.total for g in mine], bins=bins, range=(0, top), color="tab:blue", edgecolor="white",
+                label="total (with written answers)")
+        ax.hist([g.autograded for g in mine], bins=bins, range=(0, top), histtype="step", color="tab:orange",
+                linewidth=1.5, label="autograded only")
         ax.set_title(assignment_id, fontsize=9)
-        ax.set_xlabel(f"autograded points (of {top:g})")
+        ax.set_xlabel(f"points (of {top:g})")
     axes[0][0].set_ylabel("students")
+    axes[0][0].legend(fontsize=7, loc="upper left")
     histogram = out / "score_distribution.png"
     fig.savefig(histogram, dpi=110)
     plt.close(fig)
