@@ -30,6 +30,11 @@ c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.pat
 c.Exchange.root = os.path.join(HERE, "exchange")
 os.makedirs(c.Exchange.root, exist_ok=True)  # nbgrader fails rather than create it
 
+# Validate: each failed test's sentence first, in full, before the test's code.
+from course.validate import failed_test_first  # noqa: E402
+
+c.Execute.on_cell_error = failed_test_first
+
 # Release: student notebooks without solutions, hidden tests or outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
