@@ -1,7 +1,9 @@
 # Backpropagation, by hand -- the two commands: `make demo` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-PYTHON ?= python3
+# The system's Python when it has venv: everyone can run it (JupyterHub starts servers as other
+# users; a pyenv Python under a private home would be out of their reach).
+PYTHON ?= $(shell /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null && echo /usr/bin/python3 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 # nbgrader shells out to `alembic`: the venv's bin/ must come first on PATH.
@@ -11,12 +13,12 @@ export MPLBACKEND := Agg
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 
-.PHONY: help venv release demo test test-unit test-notebooks test-grading lab test-browser bench clean
+.PHONY: help venv sandbox release demo test test-unit test-notebooks test-grading lab hub test-browser bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-venv: $(STAMP)  ## create .venv and install requirements.txt (skipped when up to date)
+venv: $(STAMP) sandbox  ## create .venv and install requirements.txt (skipped when up to date)
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,11 +26,26 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	# make the `course` package importable from every kernel and tool in the venv
 	$(BIN)/python -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'course.pth').write_text('$(CURDIR)\n')"
+	# JupyterLab site settings for everyone using this venv (make lab, the hub): no news feed,
+	# no update check -- the course runs offline and shows no toast on first start
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(BIN)/python -m pip check
 	touch $@
 
+sandbox:  ## bubblewrap and util-linux, which grading needs (apt-get when missing and we are root)
+	@command -v bwrap >/dev/null && command -v prlimit >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y --no-install-recommends bubblewrap util-linux >/dev/null || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends bubblewrap util-linux >/dev/null; }; \
+	  else echo "grading needs bubblewrap: sudo apt-get install bubblewrap"; exit 1; fi; }
+
 release: venv  ## regenerate release/ from source/ with nbgrader
 	$(BIN)/python -m course release
+
+student-kit: venv  ## build dist/backprop_by_hand-*.whl: the runtime and release notebooks, no solution
+	$(BIN)/python -m course.grading.kit
 
 demo: venv  ## build, grade a demo cohort, show the grades
 	$(BIN)/python -m course demo
@@ -49,6 +66,9 @@ lab: venv  ## JupyterLab 4 + nbgrader on the course: open the printed http://127
 	cd $(CURDIR) && env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) \
 	  --no-browser --ip=127.0.0.1 --LabApp.news_url=None --LabApp.extension_manager=readonly \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(if $(filter 0,$(shell id -u)),--allow-root)
+
+hub: venv  ## JupyterHub for a class on this machine (as root): instructor + student accounts, shared exchange
+	$(BIN)/python -m course.grading.hub
 
 test-browser: venv  ## end-to-end test of JupyterLab in headless Chromium (screenshots: artifacts/browser/)
 	bash tests/browser/install_chromium.sh

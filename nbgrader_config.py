@@ -25,9 +25,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # (with SQLAlchemy 2.1 a bare "postgresql://" means psycopg 3, which is not installed).
 c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(HERE, "gradebook.db"))
 
-# nbgrader's exchange (assignment list, collect) lives in the course, not in /usr/local/share.
-# (single-user; a shared course points this at a folder all its users can write)
-c.Exchange.root = os.path.join(HERE, "exchange")
+# nbgrader's exchange (assignment list, collect) lives in the course, not in /usr/local/share;
+# on the course's JupyterHub (make hub) it is the folder all accounts share, COURSE_EXCHANGE.
+c.Exchange.root = os.environ.get("COURSE_EXCHANGE") or os.path.join(HERE, "exchange")
 os.makedirs(c.Exchange.root, exist_ok=True)  # nbgrader fails rather than create it
 
 # Validate: each failed test's sentence first, in full, before the test's code.

@@ -1,0 +1,17 @@
+"""The instructor's JupyterLab on the course hub: every nbgrader extension, kernels over IPC."""
+
+import os
+
+from jupyter_core.paths import jupyter_runtime_dir
+
+c = get_config()  # noqa: F821
+c.ServerApp.jpserver_extensions = {
+    "nbgrader.server_extensions.formgrader": True,
+    "nbgrader.server_extensions.assignment_list": True,
+    "nbgrader.server_extensions.course_list": True,
+    "nbgrader.server_extensions.validate_assignment": True,
+}
+# kernels talk over Unix sockets: no "running over TCP without encryption" warning on each start
+os.makedirs(jupyter_runtime_dir(), exist_ok=True)
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(jupyter_runtime_dir(), "kernel")
