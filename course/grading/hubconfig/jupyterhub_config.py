@@ -66,7 +66,11 @@ def per_role(spawner):
     instructor = spawner.user.name == INSTRUCTOR
     role = "instructor" if instructor else "student"
     spawner.environment.update({
-        "JUPYTER_CONFIG_DIR": str(HERE / role),  # server and lab settings of the role (no per-user files)
+        # the role's server and lab settings, on the config *path*: the config *dir* stays the user's
+        # own ~/.jupyter, where JupyterLab saves workspaces and settings and jupyter_core its
+        # "migrated" marker (a read-only config dir made the formgrader fail to load and every
+        # workspace save answer 500 Permission denied)
+        "JUPYTER_CONFIG_PATH": str(HERE / role),
         "COURSE_EXCHANGE": str(EXCHANGE),
         "COURSE_ID": "backprop-by-hand",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
