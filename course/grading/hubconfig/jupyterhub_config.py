@@ -76,6 +76,8 @@ def per_role(spawner):
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
     })
+    if instructor:  # its nbgrader_config.py loads the course's (the server runs in the home folder)
+        spawner.environment["COURSE_ROOT"] = str(COURSE)
     if os.environ.get("COURSE_DB_URL") and instructor:
         spawner.environment["COURSE_DB_URL"] = os.environ["COURSE_DB_URL"]
     spawner.notebook_dir = str(COURSE) if instructor else "~"

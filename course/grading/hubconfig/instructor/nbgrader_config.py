@@ -1,7 +1,10 @@
-"""nbgrader settings every account of the course hub shares: the course and its exchange.
+"""nbgrader settings of the instructor on the course hub: the course, its exchange and its own config.
 
-(The instructor's course folder has the course's own nbgrader_config.py as well, read after this
-one because the server runs there.)
+The instructor's server also reads the course's own nbgrader_config.py (``COURSE_ROOT``, set by
+the hub), at the end of this file: JupyterHub starts every server in the user's home folder, so
+nbgrader would not find it in the working directory, and the formgrader would take the home
+folder for the course ("The course directory root is not a subdirectory of the notebook server
+root") and list nothing.
 """
 
 import os
@@ -20,3 +23,8 @@ c.KernelManager.ip = os.path.join(jupyter_runtime_dir(), "kernel")
 from course.validate import failed_test_first  # noqa: E402
 
 c.Execute.on_cell_error = failed_test_first
+
+# The course itself: its nbgrader_config.py sets CourseDirectory.root to the course folder, the
+# grading preprocessors (sandboxed autograding), feedback and math rendering.
+if os.environ.get("COURSE_ROOT"):
+    load_subconfig("nbgrader_config.py", path=os.environ["COURSE_ROOT"])  # noqa: F821
