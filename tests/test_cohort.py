@@ -17,6 +17,25 @@ from courseenv import environ, make_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("cohort")]
 A = "01_softmax_derivative"
+
+
+def _test_cells(function, hidden):
+    """Grade ids of ``function``'s test cells in the source notebook, with or without hidden tests."""
+    from course.grading.assignments import source_notebook
+
+    nb = notebooks.read(source_notebook(A))
+    others = [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells if notebooks.is_solution_cell(c)]
+    longer = [g for g in others if g != function and g.startswith(function)]
+    return [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells if notebooks.is_test_cell(c)
+            and notebooks.nbgrader_meta(c)["grade_id"].startswith(f"test_{function}")
+            and not any(notebooks.nbgrader_meta(c)["grade_id"].startswith(f"test_{g}") for g in longer)
+            and (notebooks.HIDDEN_BEGIN in c.source) == hidden]
+
+
+VISIBLE = _test_cells("softmax", hidden=False)[0]
+HIDDEN = _test_cells("softmax", hidden=True)[0]
+SOFTMAX_CELLS = set(_test_cells("softmax", False) + _test_cells("softmax", True))
+JACOBIAN_HIDDEN = _test_cells("numerical_jacobian", hidden=True)[0]
 WRONG_SOFTMAX = "def softmax(a, axis=-1):\n    return np.zeros_like(a)\n"
 
 
@@ -66,9 +85,9 @@ def cohort(root):
         "blank": (notebooks.read(root / "release" / A / f"{A}.ipynb"), None),
         "loop_top": (_with(root, replace={"softmax": SOFTMAX_SOURCE + "while True:\n    pass\n"}), "time"),
         "loop_fn": (_with(root, replace={"softmax": "def softmax(a, axis=-1):\n    while True:\n        pass\n"}), "time"),
-        "deleted_test": (_with(root, edit=_drop("test_softmax")), "deleted"),
-        "edited_test": (_with(root, replace={"softmax": WRONG_SOFTMAX}, edit=_gut("test_softmax_hidden")), "edited"),
-        "unmarked_test": (_with(root, replace={"softmax": WRONG_SOFTMAX}, edit=_strip_nbgrader("test_softmax")), "deleted"),
+        "deleted_test": (_with(root, edit=_drop(VISIBLE)), "deleted"),
+        "edited_test": (_with(root, replace={"softmax": WRONG_SOFTMAX}, edit=_gut(HIDDEN)), "edited"),
+        "unmarked_test": (_with(root, replace={"softmax": WRONG_SOFTMAX}, edit=_strip_nbgrader(VISIBLE)), "deleted"),
         "duplicated": (_with(root, edit=_duplicate("softmax")), "appears 2 times"),
         "flood": (_with(root, append=["print('x' * 100_000_000)"]), "printed too much"),
         "memory_bomb": (_with(root, append=["hog = bytearray(6 * 1024 ** 3)  # 6 GiB: more than a kernel may have"]), "memory"),
@@ -113,7 +132,7 @@ def graded(tmp_path_factory):
     pipeline.submit(_with(root), "extra", A, root)
     nbformat.write(_with(root), str(folder / "extra" / A / "scratch.ipynb"))
     before = autograde.hash_tree(folder)
-    with environ(COURSE_CELL_TIMEOUT="4", COURSE_NOTEBOOK_BUDGET="20"):
+    with environ(COURSE_CELL_TIMEOUT="4", COURSE_NOTEBOOK_BUDGET="20", COURSE_CALL_TIMEOUT="3"):
         outcomes = autograde.run(root, [A], jobs=2, progress=False)
     return root, {o.student: o for o in outcomes}, before, plan
 
@@ -122,8 +141,8 @@ def _cells(root, student):
     return pipeline.cell_scores(student, A, root)
 
 
-def _points(root, student, prefix=""):
-    return sum(s for k, (s, _) in _cells(root, student).items() if k.startswith(prefix))
+def _points(root, student, cells=None):
+    return sum(s for k, (s, _) in _cells(root, student).items() if cells is None or k in cells)
 
 
 def test_the_cohort_finishes_and_submitted_is_untouched(graded):
@@ -163,7 +182,7 @@ def test_file_problems_are_explained(graded, student, phrase):
 
 def test_an_infinite_loop_costs_only_its_own_tests(graded):
     root, _, _, _ = graded
-    assert _points(root, "loop_fn", "test_softmax") == 0
+    assert _points(root, "loop_fn", SOFTMAX_CELLS) == 0
     assert _points(root, "loop_top") > 0  # the top-level loop is interrupted; the functions exist
 
 
@@ -171,14 +190,14 @@ def test_a_dying_kernel_is_restarted_and_grading_continues(graded):
     root, _, _, _ = graded
     scores = _cells(root, "os_exit")
     # softmax died with the kernel, but a later function that does not need it still earns
-    assert scores["test_numerical_jacobian_hidden"][0] > 0, scores
+    assert scores[JACOBIAN_HIDDEN][0] > 0, scores
 
 
 @pytest.mark.parametrize("student", ["patch_numpy", "patch_checks", "liar", "no_traceback", "steal",
                                      "edited_test", "unmarked_test"])
 def test_no_trick_earns_points(graded, student):
     root, outcomes, _, _ = graded
-    assert _points(root, student, "test_softmax") == 0, (student, _cells(root, student))
+    assert _points(root, student, SOFTMAX_CELLS) == 0, (student, _cells(root, student))
 
 
 @pytest.mark.parametrize("student", ["patch_numpy", "patch_checks", "liar", "no_traceback", "steal", "vandal", "os_exit"])
@@ -216,6 +235,6 @@ def test_grades_csv_and_instructor_report(graded):
     assert set(rates) == set(_cells(root, "honest"))
     graded_count = len(pipeline.scores(root))
     assert all(int(r["graded"]) == graded_count for r in rates.values())
-    passed = sum(_cells(root, s)["test_softmax"][0] == 1.0 for s, _ in pipeline.scores(root))
-    assert int(rates["test_softmax"]["passed"]) == passed
+    passed = sum(_cells(root, s)[VISIBLE][0] == _cells(root, s)[VISIBLE][1] for s, _ in pipeline.scores(root))
+    assert int(rates[VISIBLE]["passed"]) == passed
     assert "fails most" in report.summarize(root)
