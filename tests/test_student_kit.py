@@ -9,9 +9,10 @@ Downloading the kit's ~120 pinned dependencies from PyPI took over four minutes 
 cache stays empty on these machines), so the venv takes them from the repository's venv
 instead: a folder of symlinks to the installed files of exactly the wheel's Requires-Dist and
 theirs (nothing else of the instructor's environment: no pytest, nbval, tqdm, ...), on the
-venv's path through a ``.pth`` file. ``pip install --no-index`` then installs the wheel only if
-every pinned dependency is satisfied by those, and a module the kit forgot to declare is
-missing when the notebooks run.
+venv's path through a ``.pth`` file, their Jupyter data files linked into the venv's ``etc/``
+and ``share/``. ``pip install --no-index`` then installs the wheel only if every pinned
+dependency is satisfied by those, and a module the kit forgot to declare is missing when the
+notebooks run.
 """
 
 import ast
@@ -19,6 +20,7 @@ import email.parser
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import sysconfig
@@ -41,6 +43,8 @@ pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("kit")]
 FILLED = "01_softmax_derivative"  # the notebook of check (b), and of nbgrader validate
 FILLED_JOB = f"{FILLED}: a function filled in, then each of its mistakes"
 VALIDATE_JOB = f"nbgrader validate {FILLED}"
+SERVER_JOB = "jupyter server extension list"
+LAB_JOB = "jupyter labextension list"
 JOBS = 2
 TIMINGS = {}  # the steps, one after another
 JOB_TIMINGS = {}  # the jobs of the step that runs them JOBS at a time
@@ -68,6 +72,12 @@ out.write_text(json.dumps({"errors": cells[:-1], "probe_errors": cells[-1], "pro
 '''
 
 
+def _cpu_seconds():
+    """CPU time (user + system) of this process and of the children it has waited for."""
+    return sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+               for field in ("ru_utime", "ru_stime"))
+
+
 def _timed(name, function, *args, timings=TIMINGS, **kwargs):
     start = time.perf_counter()
     try:
@@ -76,15 +86,19 @@ def _timed(name, function, *args, timings=TIMINGS, **kwargs):
         timings[name] = time.perf_counter() - start
 
 
-def _dependency_layer(wheel, dest):
+def _dependency_layer(wheel, dest, prefix):
     """Symlinks in ``dest`` to the repository venv's installed files of the wheel's
-    Requires-Dist and, recursively, their requirements (extras and markers honoured)."""
+    Requires-Dist and, recursively, their requirements (extras and markers honoured); their
+    data files (Jupyter's settings and extensions under ``etc/`` and ``share/``) are linked
+    into the venv at ``prefix``, where an install puts them. Their scripts are not: they would
+    run the repository's Python."""
     from importlib import metadata
 
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
     site = Path(sysconfig.get_paths()["purelib"])
+    repo_prefix = Path(sys.prefix).resolve()
     installed = {canonicalize_name(d.metadata["Name"]): d for d in metadata.distributions(path=[str(site)])}
     with zipfile.ZipFile(wheel) as archive:
         meta = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
@@ -110,15 +124,23 @@ def _dependency_layer(wheel, dest):
     for name in extras_done:
         for file in installed[name].files or []:
             top = file.parts[0]
-            if top in ("..", "__pycache__") or top.endswith(".pth") or (dest / top).is_symlink():
-                continue
-            (dest / top).symlink_to(site / top)
+            if top == "..":
+                data = (site / file).resolve()
+                if not data.is_relative_to(repo_prefix):
+                    continue
+                data = data.relative_to(repo_prefix)
+                if data.parts[0] in ("etc", "share") and not (prefix / data).is_symlink():
+                    (prefix / data).parent.mkdir(parents=True, exist_ok=True)
+                    (prefix / data).symlink_to(repo_prefix / data)
+            elif top != "__pycache__" and not top.endswith(".pth") and not (dest / top).is_symlink():
+                (dest / top).symlink_to(site / top)
     return sorted(extras_done)
 
 
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("student-kit")
+    cpu_start = _cpu_seconds()
     assert ROOT not in base.parents, f"{base} is inside the repository"
     # what the kit is built from, read once (others may regenerate release/ meanwhile)
     release = {i: release_notebook(i).read_bytes() for i in assignment_ids()}
@@ -126,19 +148,19 @@ def kit(tmp_path_factory, request):
     # check=False: the last test looks for itself, so that the other checks run whatever it finds
     wheel = _timed("build the wheel (pip wheel, flit_core)", kit_builder.build, base / "dist", check=False)
     venv = base / "venv"
-    _timed("dependency layer (symlinks)", _dependency_layer, wheel, base / "dependencies")
 
     def install():
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
         site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                    check=True, capture_output=True, text=True).stdout.strip())
+        _dependency_layer(wheel, base / "dependencies", venv)
         (site / "kit_dependencies.pth").write_text(f"{base / 'dependencies'}\n")
         return subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
                                "--no-index", "--no-cache-dir", "--disable-pip-version-check", str(wheel)],
                               capture_output=True, text=True, env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
                               cwd=base)
 
-    result = _timed("fresh venv + pip install --no-index", install)
+    result = _timed("fresh venv, dependency layer, pip install --no-index", install)
     assert result.returncode == 0, f"pip install of the kit failed:\n{result.stdout}\n{result.stderr}"
     home = base / "home"
     home.mkdir()
@@ -152,7 +174,8 @@ def kit(tmp_path_factory, request):
         lines = [f"  {seconds:6.1f} s  {name}" for name, seconds in TIMINGS.items()]
         lines += [f"      {seconds:6.1f} s  {name}" for name, seconds in JOB_TIMINGS.items()]
         text = ("student kit timings (wall clock):\n" + "\n".join(lines)
-                + f"\n  {sum(TIMINGS.values()):6.1f} s  in all")
+                + f"\n  {sum(TIMINGS.values()):6.1f} s  in all; CPU time {_cpu_seconds() - cpu_start:.1f} s"
+                " (this process and its subprocesses: kernels, pip, nbgrader)")
         reporter = request.config.pluginmanager.getplugin("terminalreporter")
         if reporter is not None:
             reporter.write_line("\n" + text)
@@ -254,6 +277,8 @@ def runs(kit, copied):
     jobs[FILLED_JOB] = partial(_execute, kit, filled)
     jobs[VALIDATE_JOB] = partial(run, kit, kit.python, "-m", "nbgrader", "validate", f"{FILLED}/{FILLED}.ipynb",
                                  cwd=kit.folder)
+    jobs[SERVER_JOB] = partial(run, kit, kit.python, "-m", "jupyter_server.extension.serverextension", "list")
+    jobs[LAB_JOB] = partial(run, kit, kit.python, "-m", "jupyterlab.labextensions", "list")
 
     def run_all():
         with ThreadPoolExecutor(JOBS) as pool:
@@ -362,6 +387,24 @@ def test_nbgrader_validate_runs_and_names_the_unimplemented_functions(runs, kit)
     silent = [f for f in functions if not re.search(rf"(?<![\w.]){f} is not implemented yet", output)]
     assert not silent, f"nbgrader validate does not report these unimplemented functions: {silent}\n{output[-3000:]}"
     assert "ModuleNotFoundError" not in output and "ImportError" not in output, output[-3000:]
+    # the kit's nbgrader_config.py: each failed test opens with its sentence (course/validate.py);
+    # the other failed cells are the unanswered written answers
+    failed = [block.strip().split("\n")[0] for block in output.split("The following cell failed:")[1:]]
+    tests = [line for line in failed if line != "YOUR ANSWER HERE"]
+    assert tests and all(line.startswith("# >>> CheckFailure: ") for line in tests), (
+        f"failed tests that do not open with their sentence: {tests}\n{output[:3000]}")
+
+
+def test_jupyterlab_offers_validate_and_the_assignment_list_not_the_formgrader(runs):
+    server = re.sub(r"\x1b\[[0-9;]*m", "", _result(runs, SERVER_JOB).stdout + _result(runs, SERVER_JOB).stderr)
+    for name, state in (("validate_assignment", "enabled"), ("assignment_list", "enabled"),
+                        ("formgrader", "disabled"), ("course_list", "disabled")):
+        assert re.search(rf"nbgrader\.server_extensions\.{name} {state}", server), f"{name} is not {state}:\n{server}"
+    lab = re.sub(r"\x1b\[[0-9;]*m", "", _result(runs, LAB_JOB).stdout + _result(runs, LAB_JOB).stderr)
+    assert "@jupyter/nbgrader v" in lab and "Disabled extensions:" in lab, lab
+    disabled = lab.split("Disabled extensions:")[1]
+    for plugin in kit_builder.DISABLED_LAB_EXTENSIONS:
+        assert plugin in disabled, f"{plugin} is not disabled in the kit's JupyterLab:\n{lab}"
 
 
 def test_wheel_holds_no_instructor_file_no_solution_and_no_hidden_test(kit):
@@ -384,5 +427,8 @@ def test_wheel_holds_no_instructor_file_no_solution_and_no_hidden_test(kit):
     metadata = email.parser.Parser().parsestr(dist_info["METADATA"])
     assert sorted(metadata.get_all("Requires-Dist")) == sorted(kit_builder.pins()), "the kit's pins differ from requirements.txt"
     assert "pip install backprop_by_hand-" in metadata.get_payload(), "the wheel's description has no student README"
+    data = f"backprop_by_hand-{metadata['Version']}.data/data/"
+    shipped = {n[len(data):]: files[n].decode() for n in files if n.startswith(data)}
+    assert shipped == kit_builder.jupyter_files(), f"the kit's Jupyter settings: {sorted(shipped)}"
     leaks = kit_builder.leaks(files)
     assert not leaks, "the student kit holds solution or hidden-test lines:\n" + "\n".join(leaks)

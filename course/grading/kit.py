@@ -7,6 +7,8 @@
   ``course/grading`` and without the instructor's ``python -m course``;
 - the release notebooks as package data (``course/notebooks/<id>/<id>.ipynb``) and the
   command ``backprop-by-hand [FOLDER]`` (:mod:`course.kit`) that copies them into a folder;
+- Jupyter settings for a student (:func:`jupyter_files`): Validate shows each failed test's
+  sentence first, and JupyterLab has no formgrader;
 - dependencies pinned as in requirements.txt: what the notebooks need to run, and JupyterLab
   with nbgrader for the Validate button and the Assignment List.
 
@@ -17,6 +19,7 @@ solution or hidden-test line of a source notebook, or an nbgrader marker.
 """
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -46,6 +49,36 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 # is the course's gradient checker, and 01 has students write their own numerical Jacobian
 # without calling it (its tests forbid that; see tests/test_notebook_rules.py).
 SHARED_BY_DESIGN = {("course/gradcheck.py", "01_softmax_derivative")}
+
+# Jupyter settings the kit installs into the student's environment (``<venv>/etc/jupyter``, where
+# ``jupyter ... --sys-prefix`` commands write them), as the course hub's student configuration
+# does (course/grading/hubconfig/student): Validate opens each failed test with the sentence that
+# says why (course/validate.py), and JupyterLab offers Validate and the Assignment List but not
+# the instructor's formgrader, course list or assignment creator.
+NBGRADER_CONFIG = """\
+\"\"\"nbgrader settings of the student kit: Validate opens each failed test with the sentence that says why.\"\"\"
+
+from course.validate import failed_test_first
+
+c = get_config()  # noqa: F821 -- provided by nbgrader
+c.Execute.on_cell_error = failed_test_first
+"""
+STUDENT_ONLY = ("formgrader", "course_list")  # nbgrader server extensions a student does not get
+DISABLED_LAB_EXTENSIONS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                           "@jupyter/nbgrader:course-list")
+
+
+def jupyter_files():
+    """``{path under the environment's prefix: text}``: the kit's Jupyter settings."""
+    server = {"ServerApp": {"jpserver_extensions": {f"nbgrader.server_extensions.{name}": False
+                                                    for name in STUDENT_ONLY}}}
+    page = {"disabledExtensions": {name: True for name in DISABLED_LAB_EXTENSIONS}}
+    return {
+        "etc/jupyter/nbgrader_config.py": NBGRADER_CONFIG,
+        "etc/jupyter/jupyter_server_config.json": json.dumps(server, indent=2) + "\n",
+        "etc/jupyter/labconfig/page_config.json": json.dumps(page, indent=2) + "\n",
+    }
+
 
 STUDENT_README = """\
 # Backpropagation, by hand: the student kit
@@ -127,13 +160,17 @@ def pyproject(root=ROOT):
 
         [tool.flit.module]
         name = "course"
+
+        [tool.flit.external-data]
+        directory = "data"
         """).replace("{dependencies}", dependencies)
 
 
 def write_project(dest, root=ROOT):
     """The packaging project in ``dest``: pyproject.toml, README.md, ``course/`` (runtime
-    files only) and ``course/notebooks/`` (the release notebooks). Flit packs every file of
-    ``course/``, so only these are copied there."""
+    files only), ``course/notebooks/`` (the release notebooks) and ``data/`` (the Jupyter
+    settings, installed under the environment's prefix). Flit packs every file of ``course/``,
+    so only these are copied there."""
     root, dest = Path(root), Path(dest)
     ids = assignment_ids(root)
     (dest / "course").mkdir(parents=True)
@@ -146,6 +183,9 @@ def write_project(dest, root=ROOT):
         target = dest / "course" / "notebooks" / assignment_id / notebook.name
         target.parent.mkdir(parents=True)
         shutil.copyfile(notebook, target)
+    for name, text in jupyter_files().items():
+        (dest / "data" / name).parent.mkdir(parents=True, exist_ok=True)
+        (dest / "data" / name).write_text(text)
     (dest / "README.md").write_text(STUDENT_README.format(
         version=version(root), command=COMMAND, assignments=", ".join(f"`{i}`" for i in ids)))
     (dest / "pyproject.toml").write_text(pyproject(root))
@@ -218,6 +258,8 @@ def problems(wheel, root=ROOT):
             found.append(f"{name}: missing")
         elif files[name] != path.read_bytes():
             found.append(f"{name}: differs from {path.relative_to(root)}")
+    data = f"backprop_by_hand-{version(root)}.data/data/"
+    found += [f"{data}{name}: missing" for name in jupyter_files() if data + name not in files]
     return found + leaks(files, root)
 
 
