@@ -6,9 +6,12 @@ points; only a numerical disagreement fails, and the message names the point whe
 student's expression is wrong. A student writes an answer like::
 
     import sympy as sp
-    s = sp.Symbol("s")
-    def sigmoid_prime_expr(s):
-        return s * (1 - s)
+    def cube_prime_expr(x):
+        return 3 * x**2
+
+and a test calls ``check_expr_equal(call(cube_prime_expr, x), 3 * x**2, x, "the derivative")``.
+When grading, the expression crosses from the student's kernel as text and
+:func:`parse_expression` reads it without ``eval``.
 """
 
 import ast
