@@ -9,15 +9,25 @@ from course.grading import pipeline
 from course.grading.assignments import ROOT
 
 
+def course_root():
+    """The course a command works on: the current folder when it is a course (it holds
+    nbgrader_config.py and source/, like the instructor's course folder on the hub, which is not
+    this repository), else this repository."""
+    here = Path.cwd()
+    if (here / "nbgrader_config.py").is_file() and (here / "source").is_dir():
+        return here
+    return ROOT
+
+
 def cmd_release(args):
-    ids = pipeline.release(ROOT, args.assignments or None)
+    ids = pipeline.release(course_root(), args.assignments or None)
     print(f"release/ regenerated for {len(ids)} assignment(s): {', '.join(ids)}")
 
 
 def cmd_demo(args):
     from course.grading import demo
 
-    return demo.run(ROOT, jobs=args.jobs)
+    return demo.run(course_root(), jobs=args.jobs)
 
 
 def cmd_autograde(args):
@@ -27,7 +37,7 @@ def cmd_autograde(args):
     from course.grading import sandbox
 
     try:
-        outcomes = autograde.run(ROOT, args.assignments or None, jobs=args.jobs, force=args.force)
+        outcomes = autograde.run(course_root(), args.assignments or None, jobs=args.jobs, force=args.force)
     except sandbox.SandboxUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -37,19 +47,21 @@ def cmd_autograde(args):
 
 
 def cmd_feedback(args):
-    pipeline.generate_feedback(ROOT, args.assignments or None)
+    pipeline.generate_feedback(course_root(), args.assignments or None)
     print("feedback/ written")
 
 
 def cmd_grades(args):
     from course.grading import grades, report
 
-    path = grades.write_csv(args.output, ROOT)
-    lms = grades.write_lms_csv(Path(args.output).with_name("lms.csv"), ROOT)
-    histogram, rates = report.write(ROOT)
-    print(grades.format_table(ROOT))
+    root = course_root()
+    output = args.output or str(root / "reports" / "grades.csv")
+    path = grades.write_csv(output, root)
+    lms = grades.write_lms_csv(Path(output).with_name("lms.csv"), root)
+    histogram, rates = report.write(root)
+    print(grades.format_table(root))
     print()
-    print(report.summarize(ROOT))
+    print(report.summarize(root))
     print(f"\ngrades (autograded, manual, ungraded, penalty, total, late): {path}\nfor Canvas / Moodle: {lms}"
           f"\nscore distribution: {histogram}\ntest pass rates: {rates}")
 
@@ -72,7 +84,7 @@ def main(argv=None):
     p.add_argument("assignments", nargs="*")
     p.set_defaults(func=cmd_feedback)
     p = sub.add_parser("grades", help="grades CSV (autograded + manual), an LMS import file, the table and the report")
-    p.add_argument("--output", default=str(ROOT / "reports" / "grades.csv"))
+    p.add_argument("--output", default=None, help="default: reports/grades.csv in the course folder")
     p.set_defaults(func=cmd_grades)
     args = parser.parse_args(argv)
     return args.func(args) or 0
