@@ -162,4 +162,221 @@ def devoir_forward(X, params):
     P1 = maxpool2d(H1, k=2, s=2)
     return conv2d(P1, params["W2"], params["b2"], stride=1, pad=1)
 '''),
+    dict(cell="conv1d", name="an unknown mode falls back on 'same'", expect="unknown mode must raise", source='''
+def conv1d(x, w, mode="full"):
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    n, k = len(x), len(w)
+    full = np.zeros(n + k - 1)
+    for j in range(k):
+        full[j:j + n] += w[j] * x
+    if mode == "full":
+        return full
+    if mode == "valid":
+        return full[k - 1:n]
+    start = (k - 1) // 2
+    return full[start:start + n]
+'''),
+    dict(cell="devoir_output_size", name="counts the size after the max-pool", expect="after the max-pool", source='''
+def devoir_output_size():
+    height, width, channels = devoir_layer_shapes()[1]
+    return int(height * width * channels)
+'''),
+    # --- Part E: backpropagation
+    dict(cell="conv1d_backward", name="kernel not flipped in dx", expect="does not flip its kernel", source='''
+def conv1d_backward(dy, x, w, mode="valid"):
+    n, k = len(x), len(w)
+    start = {"full": 0, "valid": k - 1, "same": (k - 1) // 2}[mode]
+    g = np.zeros(n + k - 1)
+    g[start:start + len(dy)] = dy
+    return conv1d(g, w, mode="valid"), conv1d(g, x[::-1], mode="valid")
+'''),
+    dict(cell="conv1d_backward", name="dw from the cross-correlation formula (reversed)", expect="dw is reversed", source='''
+def conv1d_backward(dy, x, w, mode="valid"):
+    n, k = len(x), len(w)
+    dx = conv1d(dy, w[::-1], "full")
+    dw = np.array([dy @ x[j:j + len(dy)] for j in range(k)])  # sum_t g_t x_(t+j), as for a layer that does not flip
+    return dx, dw
+'''),
+    dict(cell="conv1d_backward", name="dx in valid mode instead of full", expect="dx is too short", source='''
+def conv1d_backward(dy, x, w, mode="valid"):
+    return conv1d(dy, w[::-1], "valid"), conv1d(x[::-1], dy, "valid")
+'''),
+    dict(cell="conv1d_backward", name="ignores the mode", expect="has the shape of x", source='''
+def conv1d_backward(dy, x, w, mode="valid"):
+    return conv1d(dy, w[::-1], "full"), conv1d(x[::-1], dy, "valid")
+'''),
+    dict(cell="conv1d_backward", name="same aligned the other way", expect="aligned the other way", source='''
+def conv1d_backward(dy, x, w, mode="valid"):
+    n, k = len(x), len(w)
+    start = {"full": 0, "valid": k - 1, "same": k // 2}[mode]
+    g = np.zeros(n + k - 1)
+    g[start:start + len(dy)] = dy
+    return conv1d(g, w[::-1], mode="valid"), conv1d(g, x[::-1], mode="valid")
+'''),
+    dict(cell="conv1d_backward", name="numerical gradients from course.gradcheck", expect="course.gradcheck", source='''
+def conv1d_backward(dy, x, w, mode="valid"):
+    from course.gradcheck import numerical_gradient
+    dx = numerical_gradient(lambda v: np.sum(dy * conv1d(v, w, mode)), x)
+    dw = numerical_gradient(lambda v: np.sum(dy * conv1d(x, v, mode)), w)
+    return dx, dw
+'''),
+    dict(cell="conv2d_backward", name="kernel flipped in dX", expect="flips its kernel", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    N, H_in, W_in, C_in = X.shape
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("nhwcuv,nhwo->uvco", windows, dout)
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + stride * (H_out - 1) + 1:stride, v:v + stride * (W_out - 1) + 1:stride] += dout @ W[KH - 1 - u, KW - 1 - v].T
+    return dXp[:, pad:pad + H_in, pad:pad + W_in], dW, dout.sum(axis=(0, 1, 2))
+'''),
+    dict(cell="conv2d_backward", name="dW of the first image only (no batch sum)", expect="first image", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    N, H_in, W_in, C_in = X.shape
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("hwcuv,hwo->uvco", windows[0], dout[0])
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + stride * (H_out - 1) + 1:stride, v:v + stride * (W_out - 1) + 1:stride] += dout @ W[u, v].T
+    return dXp[:, pad:pad + H_in, pad:pad + W_in], dW, dout.sum(axis=(0, 1, 2))
+'''),
+    dict(cell="conv2d_backward", name="dW averaged over the batch", expect="averaged over the batch", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    N, H_in, W_in, C_in = X.shape
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("nhwcuv,nhwo->uvco", windows, dout) / N
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + stride * (H_out - 1) + 1:stride, v:v + stride * (W_out - 1) + 1:stride] += dout @ W[u, v].T
+    return dXp[:, pad:pad + H_in, pad:pad + W_in], dW, dout.sum(axis=(0, 1, 2))
+'''),
+    dict(cell="conv2d_backward", name="db averaged over batch and pixels", expect="the batch and the output pixels", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    N, H_in, W_in, C_in = X.shape
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("nhwcuv,nhwo->uvco", windows, dout)
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + stride * (H_out - 1) + 1:stride, v:v + stride * (W_out - 1) + 1:stride] += dout @ W[u, v].T
+    return dXp[:, pad:pad + H_in, pad:pad + W_in], dW, dout.mean(axis=(0, 1, 2))
+'''),
+    dict(cell="conv2d_backward", name="db per image (not summed over the batch)", expect="one entry per output channel", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    N, H_in, W_in, C_in = X.shape
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("nhwcuv,nhwo->uvco", windows, dout)
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + stride * (H_out - 1) + 1:stride, v:v + stride * (W_out - 1) + 1:stride] += dout @ W[u, v].T
+    return dXp[:, pad:pad + H_in, pad:pad + W_in], dW, dout.sum(axis=(1, 2))
+'''),
+    dict(cell="conv2d_backward", name="stride ignored in the backward pass", expect="stride is ignored", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    N, H_in, W_in, C_in = X.shape
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, :H_out, :W_out]
+    dW = np.einsum("nhwcuv,nhwo->uvco", windows, dout)
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + H_out, v:v + W_out] += dout @ W[u, v].T
+    return dXp[:, pad:pad + H_in, pad:pad + W_in], dW, dout.sum(axis=(0, 1, 2))
+'''),
+    dict(cell="conv2d_backward", name="padding not cropped from dX", expect="padded input", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    KH, KW = W.shape[:2]
+    H_out, W_out = dout.shape[1:3]
+    Xp = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(Xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    dW = np.einsum("nhwcuv,nhwo->uvco", windows, dout)
+    dXp = np.zeros(Xp.shape)
+    for u in range(KH):
+        for v in range(KW):
+            dXp[:, u:u + stride * (H_out - 1) + 1:stride, v:v + stride * (W_out - 1) + 1:stride] += dout @ W[u, v].T
+    return dXp, dW, dout.sum(axis=(0, 1, 2))
+'''),
+    dict(cell="conv2d_backward", name="numerical gradients from course.gradcheck", expect="course.gradcheck", source='''
+def conv2d_backward(dout, X, W, b, stride=1, pad=0):
+    import course.gradcheck as gc
+    loss = lambda X_, W_, b_: np.sum(dout * conv2d(X_, W_, b_, stride, pad))
+    return (gc.numerical_gradient(lambda v: loss(v, W, b), X), gc.numerical_gradient(lambda v: loss(X, v, b), W),
+            gc.numerical_gradient(lambda v: loss(X, W, v), b))
+'''),
+    dict(cell="maxpool2d_backward", name="gradient spread over the window (average pooling)", expect="average pooling", source='''
+def maxpool2d_backward(dout, X, k=2, s=2):
+    H_out, W_out = dout.shape[1:3]
+    dX = np.zeros(X.shape)
+    for u in range(k):
+        for v in range(k):
+            dX[:, u:u + s * (H_out - 1) + 1:s, v:v + s * (W_out - 1) + 1:s] += dout / k ** 2
+    return dX
+'''),
+    dict(cell="maxpool2d_backward", name="dout copied to the whole window", expect="copied dout", source='''
+def maxpool2d_backward(dout, X, k=2, s=2):
+    H_out, W_out = dout.shape[1:3]
+    dX = np.zeros(X.shape)
+    for u in range(k):
+        for v in range(k):
+            dX[:, u:u + s * (H_out - 1) + 1:s, v:v + s * (W_out - 1) + 1:s] += dout
+    return dX
+'''),
+    dict(cell="maxpool2d_backward", name="gradient sent to the first element", expect="first (top-left)", source='''
+def maxpool2d_backward(dout, X, k=2, s=2):
+    H_out, W_out = dout.shape[1:3]
+    dX = np.zeros(X.shape)
+    dX[:, 0:s * (H_out - 1) + 1:s, 0:s * (W_out - 1) + 1:s] += dout
+    return dX
+'''),
+    dict(cell="maxpool2d_backward", name="mask not multiplied by dout", expect="multiply by the upstream gradient", source='''
+def maxpool2d_backward(dout, X, k=2, s=2):
+    windows = sliding_window_view(X, (k, k), axis=(1, 2))[:, ::s, ::s]
+    H_out, W_out = windows.shape[1:3]
+    P = windows.max(axis=(-2, -1))
+    dX = np.zeros(X.shape)
+    for u in range(k):
+        for v in range(k):
+            dX[:, u:u + s * (H_out - 1) + 1:s, v:v + s * (W_out - 1) + 1:s] += (windows[..., u, v] == P)
+    return dX
+'''),
+    dict(cell="maxpool2d_backward", name="overlapping windows overwrite instead of adding", expect="windows overlap", source='''
+def maxpool2d_backward(dout, X, k=2, s=2):
+    N, H_in, W_in, C = X.shape
+    H_out, W_out = dout.shape[1:3]
+    dX = np.zeros(X.shape)
+    for i in range(H_out):
+        for j in range(W_out):
+            best = X[:, i * s:i * s + k, j * s:j * s + k, :].reshape(N, k * k, C).argmax(axis=1)
+            for n in range(N):
+                for c in range(C):
+                    u, v = divmod(int(best[n, c]), k)
+                    dX[n, i * s + u, j * s + v, c] = dout[n, i, j, c]  # = where += belongs
+    return dX
+'''),
+    dict(cell="maxpool2d_backward", name="numerical gradient from course.gradcheck", expect="course.gradcheck", source='''
+def maxpool2d_backward(dout, X, k=2, s=2):
+    from course.gradcheck import numerical_gradient
+    return numerical_gradient(lambda v: np.sum(dout * maxpool2d(v, k, s)), X)
+'''),
 ]
