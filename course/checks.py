@@ -229,10 +229,13 @@ def _program(fn):
     import inspect
     import textwrap
 
-    try:  # its module, so that imports resolve; else the function alone
+    try:  # its module, so that imports resolve
         module = Program([inspect.getsource(inspect.getmodule(fn))])
         if module.function(_function_name(fn)) is not None:
             return module
+    except (OSError, TypeError):
+        pass
+    try:  # else the function alone
         return Program([textwrap.dedent(inspect.getsource(fn))])
     except (OSError, TypeError):
         return None

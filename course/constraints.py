@@ -29,6 +29,7 @@ from collections import namedtuple
 __all__ = ["Program", "Finding", "python_source"]
 
 Finding = namedtuple("Finding", "cell line code why")
+_parsed = {}  # the last Program.from_ipython(), reused until another cell has run
 
 # Calls that are Python loops in disguise.
 HIDDEN_LOOPS = {
@@ -114,13 +115,25 @@ class Program:
 
     @classmethod
     def from_ipython(cls):
-        """The cells run so far in this IPython kernel (``In``), or None outside IPython."""
+        """The cells run so far in this IPython kernel, or None outside IPython.
+
+        They come from ``In``, or, when cells ran without history (nbval, Validate), from the
+        sources IPython keeps for tracebacks, in the order they ran. Parsed once per new cell.
+        """
         try:
             shell = get_ipython()  # noqa: F821 -- defined by IPython
         except NameError:
             return None
         history = [s for s in shell.user_ns.get("In", [])[1:] if s.strip()]
-        return cls(history)
+        if not history:
+            import linecache
+
+            names = list(getattr(shell.compile, "_filename_map", {}))
+            history = ["".join(linecache.cache[n][2]) for n in names if n in linecache.cache]
+        key = (len(history), hash(history[-1]) if history else 0)
+        if _parsed.get("key") != key:
+            _parsed.update(key=key, program=cls(history))
+        return _parsed["program"]
 
     # ----------------------------------------------------------------- bindings
 

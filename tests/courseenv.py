@@ -82,6 +82,13 @@ def graded_functions(assignment_id, root=ROOT):
             if pipeline.notebooks.is_solution_cell(c) and c.cell_type == "code"]
 
 
+def own_cells(function, cells, functions):
+    """The test cells of ``function`` among ``cells`` (grade ids): ``test_<function>*``, but not
+    those of a graded function with a longer name (``test_softmax_jacobian*`` is not softmax's)."""
+    longer = [g for g in functions if g != function and g.startswith(function)]
+    return {c for c in cells if c.startswith(f"test_{function}") and not any(c.startswith(f"test_{g}") for g in longer)}
+
+
 def constants(assignment_id, root=ROOT):
     """For every graded function, a version that runs but computes nothing (returns None): it
     must earn nothing on its own cells, side requirements included."""

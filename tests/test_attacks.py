@@ -17,7 +17,7 @@ from course.grading import autograde, notebooks, pipeline, sandbox
 from course.grading.assignments import source_notebook
 
 from attacks import ATTACKS, HONEST, WRONG_SOFTMAX
-from courseenv import environ, make_course, nbgrader
+from courseenv import environ, graded_functions, make_course, nbgrader, own_cells
 
 pytestmark = pytest.mark.grading
 A = "01_softmax_derivative"
@@ -76,11 +76,7 @@ def _outputs(root, student):
 
 
 def _own_cells(function, cells):
-    """The test cells of ``function`` (test_softmax*, but not test_softmax_jacobian*)."""
-    functions = {notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.read(source_notebook(A)).cells
-                 if notebooks.is_solution_cell(c)}
-    longer = [g for g in functions if g != function and g.startswith(function)]
-    return {c for c in cells if c.startswith(f"test_{function}") and not any(c.startswith(f"test_{g}") for g in longer)}
+    return own_cells(function, cells, graded_functions(A))
 
 
 @pytest.mark.parametrize("attack", [a for a, (how, _, _) in ATTACKS.items() if how != "append"])

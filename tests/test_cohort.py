@@ -23,13 +23,12 @@ def _test_cells(function, hidden):
     """Grade ids of ``function``'s test cells in the source notebook, with or without hidden tests."""
     from course.grading.assignments import source_notebook
 
+    from courseenv import graded_functions, own_cells
+
     nb = notebooks.read(source_notebook(A))
-    others = [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells if notebooks.is_solution_cell(c)]
-    longer = [g for g in others if g != function and g.startswith(function)]
-    return [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells if notebooks.is_test_cell(c)
-            and notebooks.nbgrader_meta(c)["grade_id"].startswith(f"test_{function}")
-            and not any(notebooks.nbgrader_meta(c)["grade_id"].startswith(f"test_{g}") for g in longer)
-            and (notebooks.HIDDEN_BEGIN in c.source) == hidden]
+    tests = {notebooks.nbgrader_meta(c)["grade_id"]: c for c in nb.cells if notebooks.is_test_cell(c)}
+    mine = own_cells(function, tests, graded_functions(A))
+    return [g for g, c in tests.items() if g in mine and (notebooks.HIDDEN_BEGIN in c.source) == hidden]
 
 
 VISIBLE = _test_cells("softmax", hidden=False)[0]

@@ -18,7 +18,7 @@ import pytest
 from course.grading import autograde, notebooks, pipeline
 from course.grading.assignments import alternatives, assignment_ids, mistakes, source_notebook
 
-from courseenv import constants, graded_functions, make_course, student_name, submit_checks
+from courseenv import constants, graded_functions, make_course, own_cells, student_name, submit_checks
 
 pytestmark = pytest.mark.grading
 IDS = assignment_ids()
@@ -93,7 +93,8 @@ def test_mistake_loses_points_with_its_message(assignment_id, index, tmp_path_fa
     mistake = mistakes(assignment_id)[index]
     student = student_name(index)
     scores = pipeline.cell_scores(student, assignment_id, root)
-    own = {k: v for k, v in scores.items() if k.startswith(f"test_{mistake['cell']}")}
+    mine = own_cells(mistake["cell"], scores, graded_functions(assignment_id, root))
+    own = {k: v for k, v in scores.items() if k in mine}
     assert own, f"no test cells named test_{mistake['cell']}*"
     lost = {k: v for k, v in own.items() if v[0] < v[1]}
     assert lost, f"mistake {mistake['name']!r} in {mistake['cell']} keeps full marks on {sorted(own)}"
@@ -119,12 +120,6 @@ def test_correct_alternative_keeps_full_marks(assignment_id, index, tmp_path_fac
     short = {k: v for k, v in scores.items() if v[0] < v[1]}
     assert not short, f"the correct alternative {case['name']!r} of {case['cell']} loses points: " + "; ".join(
         f"{k} {v[0]:g}/{v[1]:g}: {failure_text(cells[k])[-400:]}" for k, v in short.items())
-
-
-def own_cells(function, cells, functions):
-    """The test cells of ``function``: test_<function>*, not those of a longer name (test_softmax_jacobian*)."""
-    longer = [g for g in functions if g != function and g.startswith(function)]
-    return {c for c in cells if c.startswith(f"test_{function}") and not any(c.startswith(f"test_{g}") for g in longer)}
 
 
 @pytest.mark.parametrize("assignment_id", grouped(IDS))

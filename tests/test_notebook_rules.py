@@ -52,7 +52,10 @@ def test_each_graded_function_has_its_cell_tests_and_mistakes(assignment):
                  if notebooks.is_solution_cell(c) and c.cell_type == "code"]
     assert functions, "no graded functions"
     test_cells = [c for c in cells if notebooks.is_test_cell(c)]
-    by_function = {f: [c for c in test_cells if notebooks.nbgrader_meta(c)["grade_id"].startswith(f"test_{f}")]
+    from courseenv import own_cells
+
+    ids = [notebooks.nbgrader_meta(c)["grade_id"] for c in test_cells]
+    by_function = {f: [c for c in test_cells if notebooks.nbgrader_meta(c)["grade_id"] in own_cells(f, ids, functions)]
                    for f in functions}
     covered = {m["cell"] for m in mistakes(assignment)}
     for cell in cells:
