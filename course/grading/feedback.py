@@ -9,14 +9,16 @@ after the grades are read:
 - it puts that sentence *first* in every failed test cell, in full (the page wraps long lines
   instead of cutting them at the window's edge), before the test's code;
 - it drops the grader-only cells (model answer and rubric) that
-  :class:`course.grading.preprocessors.ShowRubrics` added for the formgrader.
+  :class:`course.grading.preprocessors.ShowRubrics` added for the formgrader;
+- it renders the math of the graders' comments to MathML, like the notebook's own (nbgrader puts
+  a comment into the page as Markdown, for MathJax, which the course's pages do not load).
 """
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
 
-from course.grading.preprocessors import GRADER_ONLY
+from course.grading.preprocessors import GRADER_ONLY, render_math
 
 HIDDEN_NOTE = "# (hidden tests: their code is not shown; the message below says what failed)"
 WRAP_CSS = """
@@ -50,6 +52,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {}).get("nbgrader") or {}
+        if "$" in (meta.get("comment") or ""):  # set by GetGrades, which runs first
+            meta["comment"] = render_math(meta["comment"])
         if cell.cell_type != "code":
             return cell, resources
         hidden = self.begin in cell.source
