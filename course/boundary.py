@@ -293,6 +293,7 @@ def _call(namespace, request):
         except BaseException as exc:  # noqa: BLE001 -- SystemExit and KeyboardInterrupt included
             error = {"type": type(exc).__name__, "message": _text(exc),
                      "not_implemented": isinstance(exc, NotImplementedError),
+                     "raised_in": raised_in(exc, namespace, name),
                      "banned": type(exc).__name__ == "CheckFailure" and "your code called" in _text(exc)}
             return {"ok": False, "error": error, "printed": len(printed.getvalue()),
                     "warnings": _warning_list(caught)}
@@ -302,6 +303,18 @@ def _call(namespace, request):
         return {"ok": False, "unreadable": str(exc)}
     return {"ok": True, "value": value, "warnings": _warning_list(caught),
             "mutated": _changed(before, (args, kwargs)), "printed": len(printed.getvalue())}
+
+
+def raised_in(exc, namespace, called):
+    """The notebook function (other than ``called``) where ``exc`` was raised, if any: a stub that
+    a graded function calls should be named, not the caller."""
+    tb, where = exc.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_name
+        if name != called and callable(namespace.get(name)) and getattr(namespace[name], "__code__", None) is tb.tb_frame.f_code:
+            where = name
+        tb = tb.tb_next
+    return where
 
 
 def _warning_list(caught):

@@ -176,8 +176,10 @@ def _invoke_here(fn, args, kwargs, label, warnings, forbid, memory):
             tracer = stack.enter_context(_traced_memory())
         try:
             result = fn(*args, **kwargs)
-        except NotImplementedError:
-            raise CheckFailure(_not_implemented(label)) from None
+        except NotImplementedError as exc:
+            from course.boundary import raised_in
+
+            raise CheckFailure(_not_implemented(label, raised_in(exc, getattr(fn, "__globals__", {}), _function_name(fn)))) from None
         except CheckFailure:
             raise
         except Exception as exc:
@@ -191,7 +193,10 @@ def _invoke_here(fn, args, kwargs, label, warnings, forbid, memory):
     return result, info
 
 
-def _not_implemented(label):
+def _not_implemented(label, upstream=None):
+    if upstream:
+        return (f"{label} could not run: {upstream}, which it calls, is not implemented yet (it raised "
+                f"NotImplementedError). Write {upstream} first.")
     return (f"{label} is not implemented yet (it raised NotImplementedError): replace "
             "`raise NotImplementedError()` with your code.")
 
@@ -249,8 +254,10 @@ def _static_check(fn, label, question, argument, reason):
     if program is None or program.function(fname) is None:
         raise CheckFailure(f"{label}: the grader cannot find the source of {fname}; define it with `def {fname}(...)` "
                            "in its answer cell.")
-    if program.stubbed(fname):
-        raise CheckFailure(_not_implemented(label))
+    stubs = program.stubbed(fname)
+    if stubs:
+        culprit = stubs[0].why.split(" is not implemented")[0]
+        raise CheckFailure(_not_implemented(label, culprit if culprit != fname else None))
     tampering = program.tampering() if _is_remote(fn) else []
     if tampering:
         first = tampering[0]

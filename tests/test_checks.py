@@ -271,3 +271,18 @@ def test_upstream_names_the_graded_function_a_failure_may_come_from():
     assert upstream(uses_helper, "vectorized", "looped") == (
         "uses_helper calls your vectorized: if vectorized's own tests fail, fix it first.")
     assert upstream(vectorized, "looped") == ""
+
+
+def stubbed_upstream(x):
+    raise NotImplementedError()
+
+
+def downstream(x):
+    return stubbed_upstream(x) * 2
+
+
+def test_a_stub_upstream_is_named_not_its_caller():
+    with pytest.raises(CheckFailure, match="downstream could not run: stubbed_upstream, which it calls, is not implemented"):
+        call(downstream, 1.0)
+    with pytest.raises(CheckFailure, match="stubbed_upstream is not implemented yet"):
+        call(stubbed_upstream, 1.0)

@@ -131,7 +131,7 @@ class Remote:
         if not reply.get("ok"):
             error = reply.get("error") or {}
             if error.get("not_implemented"):
-                raise CheckFailure(_not_implemented(label))
+                raise CheckFailure(_not_implemented(label, error.get("raised_in")))
             if error.get("banned"):
                 raise CheckFailure(f"{label}: {error.get('message')}")
             raise CheckFailure(f"{label} raised {error.get('type', 'an error')}: {error.get('message', '')}")
