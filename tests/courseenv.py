@@ -57,15 +57,34 @@ def student_name(index, kind="mistake"):
 
 def submit_checks(root, assignment_id):
     """Submissions that exercise the tests: the untouched stub, the solution, every mistake
-    (``mistakeNN``) and every correct alternative (``alternativeNN``)."""
+    (``mistakeNN``), the correct alternatives (``alternativesNN``, several functions each) and a
+    notebook whose every function runs but computes nothing (``nothing``)."""
     release = pipeline.notebooks.read(root / "release" / assignment_id / f"{assignment_id}.ipynb")
     pipeline.submit(release, "stub", assignment_id, root)
     pipeline.submit(pipeline.completed_submission(assignment_id, root), "solution", assignment_id, root)
-    for kind, cases in (("mistake", mistakes(assignment_id)), ("alternative", alternatives(assignment_id)),
-                        ("constant", constants(assignment_id, root))):
-        for i, case in enumerate(cases):
-            nb = pipeline.completed_submission(assignment_id, root, replace={case["cell"]: case["source"]})
-            pipeline.submit(without_demos(nb), student_name(i, kind), assignment_id, root)
+    for i, case in enumerate(mistakes(assignment_id)):
+        nb = pipeline.completed_submission(assignment_id, root, replace={case["cell"]: case["source"]})
+        pipeline.submit(without_demos(nb), student_name(i, "mistake"), assignment_id, root)
+    for i, cases in enumerate(alternative_rounds(assignment_id)):  # correct answers cannot spoil each other
+        nb = pipeline.completed_submission(assignment_id, root, replace={c["cell"]: c["source"] for c in cases})
+        pipeline.submit(without_demos(nb), student_name(i, "alternatives"), assignment_id, root)
+    nothing = {c["cell"]: c["source"] for c in constants(assignment_id, root)}
+    pipeline.submit(without_demos(pipeline.completed_submission(assignment_id, root, replace=nothing)), "nothing",
+                    assignment_id, root)
+
+
+def alternative_rounds(assignment_id):
+    """The correct alternatives grouped into submissions: round k holds the k-th alternative of
+    every function that has one (a notebook of correct functions grades each of them alone)."""
+    rounds = []
+    for case in alternatives(assignment_id):
+        for cases in rounds:
+            if case["cell"] not in {c["cell"] for c in cases}:
+                cases.append(case)
+                break
+        else:
+            rounds.append([case])
+    return rounds
 
 
 def without_demos(nb):
@@ -91,7 +110,8 @@ def own_cells(function, cells, functions):
 
 def constants(assignment_id, root=ROOT):
     """For every graded function, a version that runs but computes nothing (returns None): it
-    must earn nothing on its own cells, side requirements included."""
+    must earn nothing on its own cells, side requirements included (a side-requirement cell that
+    checks no value of its own function would pay it, whatever the other functions do)."""
     return [dict(cell=f, name="returns None", source=f"def {f}(*args, **kwargs):\n    return None\n")
             for f in graded_functions(assignment_id, root)]
 

@@ -18,7 +18,7 @@ import pytest
 from course.grading import autograde, notebooks, pipeline
 from course.grading.assignments import alternatives, assignment_ids, mistakes, source_notebook
 
-from courseenv import constants, graded_functions, make_course, own_cells, student_name, submit_checks
+from courseenv import alternative_rounds, graded_functions, make_course, own_cells, student_name, submit_checks
 
 pytestmark = pytest.mark.grading
 IDS = assignment_ids()
@@ -114,7 +114,8 @@ def _alternative_params():
 def test_correct_alternative_keeps_full_marks(assignment_id, index, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
     case = alternatives(assignment_id)[index]
-    student = student_name(index, "alternative")
+    student = next(student_name(i, "alternatives") for i, cases in enumerate(alternative_rounds(assignment_id))
+                   if any(c is case or c == case for c in cases))
     scores = pipeline.cell_scores(student, assignment_id, root)
     cells = autograded_cells(root, student, assignment_id)
     short = {k: v for k, v in scores.items() if v[0] < v[1]}
@@ -128,10 +129,10 @@ def test_a_function_that_computes_nothing_earns_nothing(assignment_id, tmp_path_
     works: each side-requirement cell also checks a value."""
     root = graded(assignment_id, tmp_path_factory)
     functions = graded_functions(assignment_id, root)
+    scores = pipeline.cell_scores("nothing", assignment_id, root)
     earned = {}
-    for i, case in enumerate(constants(assignment_id, root)):
-        scores = pipeline.cell_scores(student_name(i, "constant"), assignment_id, root)
-        own = own_cells(case["cell"], scores, functions)
+    for function in functions:
+        own = own_cells(function, scores, functions)
         earned.update({k: v for k, v in scores.items() if k in own and v[0] > 0})
     assert not earned, f"a function that returns None still earns {earned}: check a value in these cells"
 
@@ -164,7 +165,7 @@ def test_feedback_never_shows_hidden_tests(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
     pipeline.generate_feedback(root, [assignment_id])
     pages = sorted((root / "feedback").glob(f"*/{assignment_id}/*.html"))
-    expected = 2 + len(mistakes(assignment_id)) + len(alternatives(assignment_id)) + len(constants(assignment_id, root))
+    expected = 3 + len(mistakes(assignment_id)) + len(alternative_rounds(assignment_id))
     assert len(pages) == expected, f"feedback pages: {pages}"
     hidden = _hidden_lines(assignment_id)
     assert hidden, "the source has no hidden tests"
