@@ -9,14 +9,28 @@
   the way ``make lab`` starts it, stopped (kernels included) at the end.
 - ``page``: a page of headless Chromium driven by Playwright, with a fresh profile.
 - ``shot``: ``shot(page, "name")`` saves ``artifacts/browser/name.png``.
+
+For the whole class on the course's JupyterHub (``test_hub_lifecycle.py``):
+
+- ``hub``: ``make hub``'s JupyterHub (course/grading/hub.py) on free ports of 127.0.0.1, with
+  an instructor and a student account created for the test (random names ``bbh-instr-XXXX``,
+  ``bbh-stud1-XXXX``, a random shared password) and a temporary hub folder; its log (with the
+  single-user servers' logs) goes to ``artifacts/browser/lifecycle/hub.log``. At the end the hub
+  is stopped, every process left under the two accounts is killed (by pid), and the accounts,
+  their homes, their grading folders and the hub folder are removed -- also when the test fails.
+  It needs root (the hub starts each server as its user); without root the test is skipped.
+- ``hub_browser``: a headless Chromium (Debian's) for several independent contexts.
 """
 
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -265,3 +279,220 @@ def lab(course, artifacts, tmp_path_factory):
         yield server
     finally:
         _stop_lab(server)
+
+
+# --------------------------------------------------------------------------- the course's JupyterHub
+
+LIFECYCLE = ARTIFACTS / "lifecycle"
+HUB_START_TIMEOUT = 240  # seconds; the hub and its proxy answer in ~20 s on a loaded 2-core machine
+HUB_STOP_TIMEOUT = 60  # the hub stops every single-user server (and their kernels) on SIGTERM
+
+
+def _bindable(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _three_free_ports():
+    """A port P with P, P+1 and P+2 free: the hub's proxy, the hub's API and the proxy's API."""
+    for _ in range(100):
+        port = free_port()
+        if port + 2 < 65536 and _bindable(port + 1) and _bindable(port + 2):
+            return port
+    raise RuntimeError("no three consecutive free ports on 127.0.0.1")
+
+
+def _pids_of(uid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def _kill_pids(pids, sig):
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+
+
+class Hub:
+    """The running hub of one test: its URLs, accounts, folders and log."""
+
+    def __init__(self, folder, port, instructor, student, password, log):
+        self.folder, self.port, self.log = Path(folder), port, Path(log)
+        self.instructor, self.student, self.password = instructor, student, password
+        self.base = f"http://127.0.0.1:{port}"
+        self.course = self.folder / "course"
+        self.exchange = self.folder / "exchange"
+        self.process = None
+        self.started_in = None  # seconds from starting the process to the hub answering
+
+    def url(self, path=""):
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def home(self, user):
+        return Path(pwd.getpwnam(user).pw_dir)
+
+    def uid(self, user):
+        return pwd.getpwnam(user).pw_uid
+
+    def log_text(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def as_instructor(self, *argv, timeout=600):
+        """Run ``argv`` as the instructor's Unix account in the hub's course folder, with the
+        environment the instructor's JupyterLab terminal has (the venv first on PATH, the exchange)."""
+        env = ["HOME=" + str(self.home(self.instructor)), f"USER={self.instructor}", f"LOGNAME={self.instructor}",
+               f"PATH={BIN}:/usr/local/bin:/usr/bin:/bin", f"COURSE_EXCHANGE={self.exchange}",
+               "COURSE_ID=backprop-by-hand", "LANG=C.UTF-8", "MPLBACKEND=Agg", "PYTHONDONTWRITEBYTECODE=1"]
+        return subprocess.run(["runuser", "-u", self.instructor, "--", "env", "-i", *env, *argv], cwd=self.course,
+                              capture_output=True, text=True, timeout=timeout)
+
+
+def _start_hub(hub):
+    from course.grading import hub as hubmodule
+
+    environ = {k: v for k, v in os.environ.items() if k not in {"COURSE_DB_URL", "COURSE_UNSANDBOXED"}}
+    environ.update({
+        "COURSE_HUB_DIR": str(hub.folder), "COURSE_HUB_PORT": str(hub.port), "COURSE_HUB_AUTH": "demo",
+        "COURSE_HUB_INSTRUCTOR": hub.instructor, "COURSE_HUB_STUDENTS": hub.student,
+        "COURSE_HUB_PASSWORD": hub.password,
+    })
+    config = hubmodule.prepare(environ)
+    argv, env = hubmodule.command(config)
+    with open(hub.log, "a") as log:
+        hub.process = subprocess.Popen(argv, cwd=hub.folder, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+    return config
+
+
+def _wait_hub(hub, timeout):
+    """True once the hub answers through its proxy; False if it exited.
+
+    It waits for the hub's "is now running" line first: asking the proxy before the hub has
+    added its route would make the proxy log an error (404, no custom error page)."""
+    start = time.monotonic()
+    while time.monotonic() < start + timeout:
+        if hub.process.poll() is not None:
+            return False
+        if "JupyterHub is now running at" in hub.log_text():
+            status, body = _get(hub.url("hub/api/"), timeout=30)
+            if status == 200 and b"version" in body:
+                hub.started_in = time.monotonic() - start
+                return True
+        time.sleep(0.25)
+    raise TimeoutError(f"JupyterHub did not answer within {timeout} s:\n{hub.log_text()[-4000:]}")
+
+
+def _stop_hub(hub):
+    """SIGTERM: the hub stops the single-user servers (cleanup_servers) and the proxy, then exits."""
+    if hub.process is None:
+        return
+    if hub.process.poll() is None:
+        hub.process.terminate()
+        try:
+            hub.process.wait(timeout=HUB_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.process.pid, signal.SIGKILL)  # the hub's own process group only
+            hub.process.wait(timeout=10)
+    proxy_pid = hub.folder / "hub" / "proxy.pid"
+    if proxy_pid.exists():  # the proxy runs in a session of its own; the hub normally stops it
+        try:
+            pid = int(proxy_pid.read_text().strip())
+            if "configurable-http-proxy" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
+                os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+
+
+def _remove_account(name):
+    """Kill what runs under ``name`` (by pid), then ``userdel -r``; returns a problem or None."""
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return None
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        pids = _pids_of(uid)
+        if not pids:
+            break
+        _kill_pids(pids, sig)
+        deadline = time.monotonic() + grace
+        while _pids_of(uid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    # the sandbox's per-user folder for kernel workspaces (course/grading/sandbox.py runtime_dir)
+    grading = Path(f"/var/tmp/course-grading-{uid}")
+    if grading.is_dir() and not grading.is_symlink() and grading.stat().st_uid == uid:
+        shutil.rmtree(grading, ignore_errors=True)
+    result = subprocess.run(["userdel", "-r", name], capture_output=True, text=True)
+    if result.returncode not in (0, 12):  # 12: the home folder could not be removed (reported below)
+        return f"userdel -r {name}: exit {result.returncode}: {result.stderr.strip()}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def lifecycle_artifacts():
+    LIFECYCLE.mkdir(parents=True, exist_ok=True)
+    for old in [*LIFECYCLE.glob("*.png"), *LIFECYCLE.glob("*.txt"), *LIFECYCLE.glob("*.log"), *LIFECYCLE.glob("*.csv")]:
+        old.unlink()
+    return LIFECYCLE
+
+
+@pytest.fixture(scope="module")
+def hub(lifecycle_artifacts):
+    """The course's JupyterHub with two fresh accounts; everything removed afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("the hub starts each user's server as that Unix user: run the lifecycle test as root")
+    tag = secrets.token_hex(2)
+    # not under pytest's tmp_path: its parents are private to root, and the instructor's
+    # server must reach the course folder
+    folder = Path(tempfile.mkdtemp(prefix="bbh-hub-", dir="/tmp"))
+    server, created, problems = None, [], []
+    try:
+        for attempt in range(3):
+            server = Hub(folder, _three_free_ports(), f"bbh-instr-{tag}", f"bbh-stud1-{tag}", secrets.token_hex(12),
+                         lifecycle_artifacts / "hub.log")
+            config = _start_hub(server)
+            created = sorted(set(created) | set(config["created"]))
+            if _wait_hub(server, HUB_START_TIMEOUT):
+                break
+            _stop_hub(server)  # it exited at start (a port taken in between?): new ports
+        else:
+            pytest.fail(f"JupyterHub exited at start:\n{server.log_text()[-4000:]}")
+        yield server
+    finally:
+        if server is not None:
+            _stop_hub(server)
+        for name in created:
+            problem = _remove_account(name)
+            if problem:
+                problems.append(problem)
+        shutil.rmtree(folder, ignore_errors=True)
+        for name in created:
+            if Path("/home", name).exists():
+                problems.append(f"/home/{name} is still there")
+        if problems:
+            pytest.fail("cleaning up after the hub: " + "; ".join(problems))
+
+
+@pytest.fixture(scope="module")
+def hub_browser(chromium):
+    """Headless Chromium for several isolated contexts (one per person)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
