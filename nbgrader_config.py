@@ -119,7 +119,9 @@ c.GenerateFeedback.preprocessors = [
 # MathML on the server and loads no MathJax: math shows without internet. nbconvert's
 # `mathjax()` macro (which loads MathJax from a CDN) is replaced by the course's, found first on
 # the Jupyter data path of every process that reads this file.
-c.HTMLExporter.preprocessors = ["course.grading.preprocessors.RenderMath"]
+# What a submission controls (markdown, displayed HTML) is cleaned to formatting and MathML, so no
+# submission can run script in the instructor's formgrader.
+c.HTMLExporter.preprocessors = ["course.grading.preprocessors.RenderMath", "course.grading.preprocessors.SanitizeHTML"]
 import course.grading  # noqa: E402 -- the course's package (the venv has it on its path)
 
 _data = os.path.join(os.path.dirname(course.grading.__file__), "jupyter")

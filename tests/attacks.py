@@ -231,6 +231,13 @@ except OSError:
     pass
 print('started', children, 'processes')
 """, "starts processes until the limit stops it, and leaves them running"),
+    "script_in_the_grading_view": ("append", """
+from IPython.display import HTML, Javascript, Markdown, SVG, display
+display(HTML('<script>document.title = "pwned"</script><img src=x onerror="alert(1)"><b>bold</b>'))
+display(Javascript('alert(2)'))
+display(Markdown('<a href="javascript:alert(3)">x</a> <iframe src="https://example.org"></iframe>'))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(4)</script></svg>'))
+""", "displays script, event handlers, iframes and scripted SVG for the instructor's browser"),
     "signal_everything": ("append", """
 import os, signal
 for sig in (signal.SIGKILL, signal.SIGSTOP):

@@ -138,3 +138,16 @@ def test_feedback_carries_no_test_internals(graded, attack):
 def test_the_boundary_refuses_what_cannot_cross(graded):
     text = _outputs(graded["root"], "a_huge_answer")
     assert "cannot read" in text or "cannot be sent" in text or "too" in text, text[-2000:]
+
+
+def test_no_submission_can_run_script_in_the_grading_view(graded):
+    """The formgrader shows the autograded notebook through nbconvert's HTML exporter with the
+    course's configuration: everything the submission displayed is cleaned first."""
+    from nbconvert import HTMLExporter
+
+    root = graded["root"]
+    exporter = HTMLExporter(config=pipeline.load_config(root))
+    page, _ = exporter.from_filename(str(root / "autograded" / "a_script_in_the_grading_view" / A / f"{A}.ipynb"))
+    for bad in ["document.title", "onerror", "alert(2)", "javascript:alert", "<iframe", "alert(4)"]:
+        assert bad not in page, f"the grading view would run {bad!r}"
+    assert "<b>bold</b>" in page  # formatting survives

@@ -14,6 +14,9 @@ alike:
   preprocessor (:mod:`course.grading.feedback`) removes it, so students never see it;
 - :class:`RenderMath` (every HTML export: formgrader, feedback): LaTeX rendered to MathML on
   the server, so math shows without MathJax and without internet;
+- :class:`SanitizeHTML` (every HTML export, after RenderMath): what a submission can put into a
+  page -- its markdown, the HTML, SVG or JavaScript its code displayed -- is cleaned to plain
+  formatting and MathML, so a submission cannot run script in the instructor's formgrader;
 - :class:`SetDueDate` (generate): the due date the config gives each assignment goes into the
   gradebook;
 - :class:`PerDayLatePenalty` (late submissions): a share of the score per started day late.
@@ -160,6 +163,57 @@ class RenderMath(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and "$" in cell.source:
             cell.source = render_math(cell.source)
+        return cell, resources
+
+
+_MATHML = ["math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot", "msub", "msup",
+           "msubsup", "munder", "mover", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
+           "menclose", "semantics", "annotation", "mmultiscripts", "mprescripts", "none"]
+_MATHML_ATTRIBUTES = ["display", "xmlns", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+                      "columnalign", "rowspacing", "columnspacing", "displaystyle", "scriptlevel", "accent",
+                      "accentunder", "movablelimits", "width", "height", "depth", "form", "minsize", "maxsize",
+                      "symmetric", "largeop", "linethickness", "notation", "encoding"]
+_TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
+         "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup",
+         "table", "tbody", "td", "th", "thead", "tr", "u", "ul", *_MATHML]
+
+
+def clean_html(text):
+    """``text`` with only formatting, images (by plain URL or data: PNG/JPEG) and MathML left."""
+    import bleach
+
+    attributes = {"*": ["class", "title", "align", *_MATHML_ATTRIBUTES], "a": ["href", "title"],
+                  "img": ["src", "alt", "width", "height"]}
+    return bleach.clean(text, tags=_TAGS, attributes=attributes, protocols=["http", "https", "mailto", "data"],
+                        strip=False)
+
+
+class SanitizeHTML(Preprocessor):
+    """Clean every piece of HTML a submission controls before nbconvert turns it into a page.
+
+    nbconvert renders markdown and ``text/html`` outputs as they are, and the formgrader shows
+    them in the instructor's browser, on the instructor's server: a written answer with an
+    ``<img onerror=...>`` or a cell that displays a ``<script>`` would run there, with the power to
+    change grades. Markdown is cleaned as HTML (markdown syntax survives), ``text/html`` and
+    ``text/markdown`` outputs too, ``image/svg+xml`` and JavaScript outputs are dropped.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type in ("markdown", "raw"):  # markdown escapes code spans and blocks itself
+            parts = _CODE.split(cell.source)
+            cell.source = "".join(part if i % 2 else clean_html(part) for i, part in enumerate(parts))
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if not data:
+                continue
+            for mime in list(data):
+                if mime in ("text/html", "text/markdown"):
+                    value = data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+                    data[mime] = clean_html(value)
+                elif "javascript" in mime or mime in ("image/svg+xml", "text/latex") or mime.startswith("application/vnd"):
+                    del data[mime]
+            if not data:
+                data["text/plain"] = "[an output the grader does not display]"
         return cell, resources
 
 
