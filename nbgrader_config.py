@@ -34,6 +34,9 @@ os.makedirs(c.Exchange.root, exist_ok=True)  # nbgrader fails rather than create
 from course.validate import failed_test_first  # noqa: E402
 
 c.Execute.on_cell_error = failed_test_first
+# The formgrader's Manage Assignments page would print the whole configuration for debugging,
+# and warn that a function in it (the hook above) is not JSON: not for instructors' eyes.
+c.FormgradeExtension.debug = False
 
 # Release: student notebooks without solutions, hidden tests or outputs.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

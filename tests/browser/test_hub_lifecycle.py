@@ -88,10 +88,6 @@ ALLOWED_LOG = [
      "nbgrader's submit lists the student's .ipynb_checkpoints/ copy as an extra notebook, although its "
      "copy skips that folder (CourseDirectory.ignore); nbgrader's check ignores the ignore list. The "
      "test checks that nothing is MISSING and that the checkpoint is the only EXTRA"),
-    (r"Formgrader config is not serializable",
-     "nbgrader's Manage Assignments page shows the loaded config as JSON (FormgradeExtension.debug); "
-     "the course's config holds a function (Execute.on_cell_error = failed_test_first), so nbgrader "
-     "shows it unformatted"),
 ]
 # Error messages of the browser's console that are expected, each with the reason. None is
 # needed: every error this flow produced was a product problem, fixed (see the git log of

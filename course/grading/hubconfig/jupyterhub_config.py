@@ -57,8 +57,8 @@ c.Authenticator.allowed_users = {INSTRUCTOR, *STUDENTS}
 c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
-c.Spawner.start_timeout = 60
-c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 120  # a loaded 2-core machine needs 20-40 s to start JupyterLab
+c.Spawner.http_timeout = 120
 
 
 def per_role(spawner):
