@@ -16,6 +16,10 @@ def sign_from_indicators(x):
     x = np.asarray(x, dtype=np.float64)
     return (x > 0).astype(np.float64) - (x <= 0).astype(np.float64)
 '''),
+    dict(cell="heaviside", name="H(0) = 0 as the plain indicator 1{x > 0}", expect="H(0) must be 1/2", source='''
+def heaviside(x):
+    return (np.asarray(x, dtype=np.float64) > 0).astype(np.float64)
+'''),
     dict(cell="heaviside", name="H(0) = 0 via np.heaviside(x, 0)", expect="H(0) must be 1/2", source='''
 def heaviside(x):
     return np.heaviside(np.asarray(x, dtype=np.float64), 0.0)
@@ -52,6 +56,30 @@ def relu_from_heaviside(x):
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 '''),
+    dict(cell="sigmoid", name="naive formula, warning silenced with np.errstate", expect="silences warnings", source='''
+def sigmoid(x):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+'''),
+    dict(cell="sigmoid", name="naive formula silenced with the warnings module: 0 in the subnormal range",
+         expect="overflowed to inf", source='''
+import warnings as _w
+
+def sigmoid(x):
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+'''),
+    dict(cell="sigmoid", name="clips x to avoid the overflow", expect="rather than clipping", source='''
+def sigmoid(x):
+    x = np.clip(np.asarray(x, dtype=np.float64), -700.0, 700.0)
+    return 1.0 / (1.0 + np.exp(-x))
+'''),
+    dict(cell="sigmoid", name="tanh form cancels to 0 in the left tail", expect="1 + tanh(x/2)", source='''
+def sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
+'''),
     dict(cell="sigmoid", name="np.where computes both branches", expect="np.where evaluates both", source='''
 def sigmoid(x):
     x = np.asarray(x, dtype=np.float64)
@@ -67,6 +95,10 @@ def sigmoid(x):
 def heaviside_approx(x, k):
     return sigmoid(x)
 '''),
+    dict(cell="heaviside_approx", name="divides by k", expect="divided by k", source='''
+def heaviside_approx(x, k):
+    return sigmoid(np.asarray(x, dtype=np.float64) / k)
+'''),
     dict(cell="sigmoid_prime_expr", name="sigma' with exp, as a function of x", expect="written with exp", source='''
 def sigmoid_prime_expr(s):
     x = sp.Symbol("x")
@@ -75,6 +107,11 @@ def sigmoid_prime_expr(s):
     dict(cell="sigmoid_prime_expr", name="sigma' with exp of s", expect="written with exp", source='''
 def sigmoid_prime_expr(s):
     return sp.exp(-s) / (1 + sp.exp(-s)) ** 2
+'''),
+    dict(cell="sigmoid_prime_expr", name="another symbol, no exp", expect="from the symbol s your function receives", source='''
+def sigmoid_prime_expr(s):
+    y = sp.Symbol("y")
+    return y * (1 - y)
 '''),
     dict(cell="sigmoid_prime_expr", name="ignores the symbol it receives", expect="in terms of t", source='''
 _own_s = sp.Symbol("s")
@@ -95,7 +132,7 @@ def sigmoid_grad(x):
 def sigmoid_grad(x):
     return sigmoid(x)
 '''),
-    dict(cell="sigmoid_jacobian", name="a vector instead of a matrix", expect="diagonal", source='''
+    dict(cell="sigmoid_jacobian", name="a vector instead of a matrix", expect="n x n matrix", source='''
 def sigmoid_jacobian(x):
     return sigmoid_grad(x)
 '''),
@@ -113,6 +150,15 @@ def softplus(x):
 def softplus(x):
     return np.log1p(np.exp(np.asarray(x, dtype=np.float64)))
 '''),
+    dict(cell="softplus", name="log1p(exp(x)) overflows: inf at 710", expect="overflows for x > 709.78", source='''
+def softplus(x):
+    return np.log1p(np.exp(np.asarray(x, dtype=np.float64)))
+'''),
+    dict(cell="softplus", name="log1p(exp(x)) with the warning silenced", expect="silences warnings", source='''
+def softplus(x):
+    with np.errstate(all="ignore"):
+        return np.log1p(np.exp(np.asarray(x, dtype=np.float64)))
+'''),
     dict(cell="softplus", name="np.where with an overflowing branch", expect="overflow encountered", source='''
 def softplus(x):
     x = np.asarray(x, dtype=np.float64)
@@ -123,28 +169,39 @@ def softplus(x):
     x = np.asarray(x, dtype=np.float64)
     return np.maximum(x, 0.0) + np.log(1.0 + np.exp(-np.abs(x)))
 '''),
-    dict(cell="log_sigmoid", name="log of the sigmoid", expect="log(sigma(40))", source='''
+    dict(cell="softplus", name="softplus(-x)", expect="softplus(-x)", source='''
+def softplus(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.maximum(-x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+'''),
+    dict(cell="log_sigmoid", name="log of the sigmoid", expect="log(0) = -inf", source='''
 def log_sigmoid(x):
     return np.log(sigmoid(x))
+'''),
+    dict(cell="log_sigmoid", name="log of a rounded sigmoid for x >= 0", expect="rounds to 1", source='''
+def log_sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(x < 0, x - np.log1p(np.exp(np.minimum(x, 0.0))), np.log(sigmoid(x)))
 '''),
     dict(cell="log_sigmoid", name="-softplus(x) instead of -softplus(-x)", expect="-softplus(-x)", source='''
 def log_sigmoid(x):
     return -softplus(x)
 '''),
-    dict(cell="log_sigmoid", name="-log1p(exp(-x)) overflows at -1e4", expect="overflow encountered", source='''
+    dict(cell="log_sigmoid", name="-log1p(exp(-x)) overflows at -1e4", expect="overflows for x < -709.78", source='''
 def log_sigmoid(x):
     return -np.log1p(np.exp(-np.asarray(x, dtype=np.float64)))
 '''),
-    dict(cell="softplus_grad", name="e^x / (1 + e^x) overflows", expect="overflow encountered", source='''
+    dict(cell="softplus_grad", name="e^x / (1 + e^x) is NaN at 1e4", expect="inf/inf", source='''
 def softplus_grad(x):
     x = np.asarray(x, dtype=np.float64)
     return np.exp(x) / (1.0 + np.exp(x))
 '''),
-    dict(cell="softplus_grad", name="sigma(-x)", expect="sigma(-x)", source='''
+    dict(cell="softplus_grad", name="sigma(-x)", expect="decreases as x grows", source='''
 def softplus_grad(x):
     return sigmoid(-np.asarray(x, dtype=np.float64))
 '''),
-    dict(cell="softplus_prime_expr", name="sigma(-x) = 1/(1 + e^x)", expect="sigma(-x)", source='''
+    dict(cell="softplus_prime_expr", name="sigma(-x) = 1/(1 + e^x)", expect="decreases as x grows", source='''
 def softplus_prime_expr(x):
     return 1 / (1 + sp.exp(x))
 '''),
@@ -153,9 +210,15 @@ def softplus_prime_expr(x):
     return sp.exp(-x) / (1 + sp.exp(-x)) ** 2
 '''),
     # --- Part D: softmax
-    dict(cell="softmax", name="no max-shift", expect="largest score", source='''
+    dict(cell="softmax", name="no max-shift", expect="largest logit", source='''
 def softmax(x):
     e = np.exp(np.asarray(x, dtype=np.float64))
+    return e / e.sum(axis=-1, keepdims=True)
+'''),
+    dict(cell="softmax", name="shifted by the global max of the batch", expect="each row's own maximum", source='''
+def softmax(x):
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(x - x.max())
     return e / e.sum(axis=-1, keepdims=True)
 '''),
     dict(cell="softmax", name="normalizes over axis 0", expect="wrong axis", source='''
@@ -168,30 +231,45 @@ def softmax(x):
 def softmax_scaled(x, c):
     return c * softmax(x)
 '''),
+    dict(cell="softmax_scaled", name="ignores c", expect="c is ignored", source='''
+def softmax_scaled(x, c):
+    return softmax(x)
+'''),
     dict(cell="softmax_jacobian", name="diag(S) only", expect="kept only diag(S)", source='''
 def softmax_jacobian(x):
     return np.diag(softmax(x))
 '''),
-    dict(cell="softmax_jacobian", name="built from the scores", expect="from the scores", source='''
+    dict(cell="softmax_jacobian", name="diagonal entries only", expect="kept only the diagonal", source='''
+def softmax_jacobian(x):
+    S = softmax(x)
+    return np.diag(S * (1.0 - S))
+'''),
+    dict(cell="softmax_jacobian", name="built from the logits", expect="from the logits", source='''
 def softmax_jacobian(x):
     x = np.asarray(x, dtype=np.float64)
     return np.diag(x) - np.outer(x, x)
 '''),
     # --- Part E: log-softmax, cross-entropy
-    dict(cell="log_softmax", name="log of the softmax", expect="do not take np.log of softmax", source='''
+    dict(cell="log_softmax", name="log of the softmax", expect="np.log(softmax(z))", source='''
 def log_softmax(x):
     return np.log(softmax(x))
 '''),
-    dict(cell="log_softmax", name="shift not added back", expect="not the maximum itself", source='''
+    dict(cell="log_softmax", name="shift not added back", expect="not the maximum m itself", source='''
 def log_softmax(x):
     x = np.asarray(x, dtype=np.float64)
     m = x.max(axis=-1, keepdims=True)
     return x - np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))
 '''),
-    dict(cell="log_softmax", name="log-sum-exp without max-shift", expect="overflow encountered", source='''
+    dict(cell="log_softmax", name="log-sum-exp without max-shift", expect="overflows", source='''
 def log_softmax(x):
     x = np.asarray(x, dtype=np.float64)
     return x - np.log(np.sum(np.exp(x), axis=-1, keepdims=True))
+'''),
+    dict(cell="log_softmax", name="shifted by the global max of the batch", expect="not of the whole batch", source='''
+def log_softmax(x):
+    x = np.asarray(x, dtype=np.float64)
+    m = x.max()
+    return x - m - np.log(np.sum(np.exp(x - m), axis=-1, keepdims=True))
 '''),
     dict(cell="grad_log_softmax", name="sign reversed", expect="sign is reversed", source='''
 def grad_log_softmax(x, i):
@@ -219,5 +297,14 @@ def cross_entropy_grad(x, c):
     dict(cell="cross_entropy_grad", name="gradient w.r.t. the softmax output", expect="softmax output", source='''
 def cross_entropy_grad(x, c):
     return -np.asarray(c, dtype=np.float64) / softmax(x)
+'''),
+    dict(cell="cross_entropy_grad", name="target missing", expect="target is missing", source='''
+def cross_entropy_grad(x, c):
+    return softmax(x)
+'''),
+    dict(cell="cross_entropy_grad", name="its own softmax without the max-shift", expect="stable softmax", source='''
+def cross_entropy_grad(x, c):
+    e = np.exp(np.asarray(x, dtype=np.float64))
+    return e / e.sum() - np.asarray(c, dtype=np.float64)
 '''),
 ]
