@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 export MPLBACKEND := Agg
+# one BLAS thread per process: pytest-xdist and the graders already fill both cores
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 

@@ -49,14 +49,14 @@ def plot_decision_regions(predict, X, y, ax=None, resolution=200, margin=0.5, ti
     levels = np.arange(num_classes + 1) - 0.5
     ax.contourf(g0, g1, labels, levels=levels, colors=[cmap(k) for k in range(num_classes)], alpha=0.25)
     ax.scatter(X[:, 0], X[:, 1], c=[cmap(k) for k in np.asarray(y)], s=12, edgecolors="k", linewidths=0.3)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel("$x_0$")  # features are numbered from 0, like everything in the course
+    ax.set_ylabel("$x_1$")
     if title:
         ax.set_title(title)
     return ax
 
 
-def plot_functions(x, curves, ax=None, title=None, xlabel="$x$"):
+def plot_functions(x, curves, ax=None, title=None, xlabel="$x$", ylabel=None):
     """Plot several curves over the same ``x``; ``curves`` maps a legend label to y-values."""
     ax = new_axes(ax)
     for label, values in curves.items():
@@ -64,6 +64,8 @@ def plot_functions(x, curves, ax=None, title=None, xlabel="$x$"):
     ax.axhline(0, color="k", linewidth=0.5)
     ax.axvline(0, color="k", linewidth=0.5)
     ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
     ax.legend()
     ax.grid(alpha=0.3)
     if title:
