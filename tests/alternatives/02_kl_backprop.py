@@ -76,8 +76,8 @@ def kl_divergence(p, q, axis=-1):
 def kl_divergence(p, q, axis=-1):
     p = np.asarray(p, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
-    ratio = np.where(p > 0, p, 1.0) / np.where(p > 0, q, 1.0)
-    return np.sum(p * np.log(ratio), axis=axis)
+    positive = p > 0
+    return np.sum(p * np.log(np.where(positive, p, 1.0) / np.where(positive, q, 1.0)), axis=axis)
 '''),
     dict(cell="kl_divergence", name="xlogy difference", source='''
 from scipy.special import xlogy
