@@ -254,6 +254,12 @@ def _describe(namespace, request):
     return {"ok": True, "names": found}
 
 
+def _sympy(text):
+    from course.symbolic import parse_expression
+
+    return parse_expression(text)
+
+
 def _callback(index):
     def callback(*args, **kwargs):
         reply = builtins.input(CALLBACK_PROMPT + dumps({"id": index, "args": encode(list(args)),
@@ -261,7 +267,7 @@ def _callback(index):
         answer = loads(reply)
         if not answer.get("ok"):
             raise RuntimeError(answer.get("message", "the test's function failed"))
-        return decode(answer["value"])
+        return decode(answer["value"], parse_sympy=_sympy)
     callback.__name__ = f"test_function_{index}"
     return callback
 
@@ -271,8 +277,8 @@ def _call(namespace, request):
     if name not in namespace:
         return {"ok": False, "error": {"type": "NameError", "message": f"name {name!r} is not defined"}}
     fn = namespace[name]
-    args = decode(request["args"], resolve_ref=namespace.__getitem__, make_callback=_callback)
-    kwargs = decode(request["kwargs"], resolve_ref=namespace.__getitem__, make_callback=_callback)
+    args = decode(request["args"], resolve_ref=namespace.__getitem__, make_callback=_callback, parse_sympy=_sympy)
+    kwargs = decode(request["kwargs"], resolve_ref=namespace.__getitem__, make_callback=_callback, parse_sympy=_sympy)
     before = copy.deepcopy((args, kwargs))
     printed = io.StringIO()
     with contextlib.ExitStack() as stack:

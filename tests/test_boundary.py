@@ -71,3 +71,27 @@ def test_references_and_callbacks_resolve_only_where_allowed():
     data = encode([f, len], refs=[(f, "softmax")], callbacks=(callbacks := []))
     assert data == [{"ref": "softmax"}, {"callback": 0}] and callbacks == [len]
     assert decode(data, resolve_ref={"softmax": "S"}.__getitem__, make_callback=lambda i: f"cb{i}") == ["S", "cb0"]
+
+
+def test_the_kernel_reads_sympy_arguments():
+    import base64
+    import json
+
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython()
+    shell.user_ns["derivative"] = lambda expr, symbol: sp.diff(expr, symbol)
+    x = sp.Symbol("x")
+    published = []
+    import IPython.display
+
+    original = IPython.display.publish_display_data
+    IPython.display.publish_display_data = lambda data, **kwargs: published.append(data)
+    try:
+        boundary.serve(boundary.dumps({"op": "call", "name": "derivative", "args": encode([x ** 3, x]),
+                                       "kwargs": encode({}), "warnings": "ignore", "forbid": []}))
+    finally:
+        IPython.display.publish_display_data = original
+    answer = json.loads(base64.b64decode(published[-1][boundary.MIME]))
+    assert answer["ok"], answer
+    assert sp.simplify(decode(answer["value"], parse_sympy=parse_expression) - 3 * x ** 2) == 0
