@@ -70,19 +70,19 @@ def _function_name(fn):
 def forbidden(*dotted_names, reason="it is not allowed in this exercise"):
     """Make each ``module.function`` raise while the block runs (e.g. ``"numpy.convolve"``).
 
-    Modules that are not installed are skipped. Everything is put back afterwards. (The grader
-    decides from the source text, :mod:`course.constraints`; this catches the call as it
-    happens, with the same message, in the student's own kernel.)
+    Only modules already imported are touched (code that has not imported a module cannot call
+    it; importing SciPy just to ban it would cost seconds). Everything is put back afterwards.
+    (The grader decides from the source text, :mod:`course.constraints`; this catches the call
+    as it happens, with the same message, in the student's own kernel.)
     """
     __tracebackhide__ = True
+    import sys
+
     saved = []
     for dotted in dotted_names:
         module_name, _, attr = dotted.rpartition(".")
-        try:
-            module = __import__(module_name, fromlist=[attr])
-        except ImportError:
-            continue
-        if not hasattr(module, attr):
+        module = sys.modules.get(module_name)
+        if module is None or not hasattr(module, attr):
             continue
 
         message = f"your code called {dotted}, but {reason}: implement it yourself."

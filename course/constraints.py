@@ -278,14 +278,18 @@ class Program:
         return _dedupe(found)
 
     def stubbed(self, name):
-        """Places where ``name`` or its helpers still ``raise NotImplementedError``."""
+        """Functions among ``name`` and its helpers that are still the release's stub: a body that
+        does nothing but ``raise NotImplementedError`` (a function that raises it only in some
+        case, e.g. for an unknown option, is not a stub)."""
         found = []
         for fname, node, cell in self.reached(name):
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Raise) and sub.exc is not None:
-                    target = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
-                    if isinstance(target, ast.Name) and target.id == "NotImplementedError":
-                        found.append(self._finding(cell, sub, f"{fname} is not implemented yet"))
+            body = list(getattr(node, "body", []))
+            if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+                body = body[1:]  # the docstring
+            if len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None:
+                target = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
+                if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                    found.append(self._finding(cell, body[0], f"{fname} is not implemented yet"))
         return found
 
     def silencers(self, name):

@@ -56,3 +56,12 @@ def test_tampering_is_found_anywhere_but_honest_code_is_not():
     honest = Program(CELLS + ["%timeit vectorized(1, 2)", "import mpmath\nmpmath.mp.dps = 30",
                               "print(getattr(np, 'pi'))"])
     assert honest.tampering() == []
+
+
+def test_only_the_release_stub_counts_as_not_implemented():
+    p = Program(["def stub(x):\n    '''Doc.'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
+                 "def conv1d(x, mode='full'):\n    if mode not in ('full', 'valid'):\n        raise NotImplementedError(mode)\n"
+                 "    return x\n", "def caller(x):\n    return stub(x)\n"])
+    assert whys(p.stubbed("stub")) == ["stub is not implemented yet"]
+    assert p.stubbed("conv1d") == []
+    assert whys(p.stubbed("caller")) == ["stub is not implemented yet"]
