@@ -19,8 +19,8 @@ __all__ = [
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 # The line every test cell with hidden tests carries outside its hidden region, so that the
 # release says what the (then silent) cell is for.
-HIDDEN_NOTICE = ("# Hidden tests: the grader runs them when your notebook is graded. Here this cell checks "
-                 "nothing, so its silence does not mean that you pass.")
+HIDDEN_NOTICE = ("# Hidden tests: the grader runs them when your notebook is graded. Here they check nothing: "
+                 "if this cell is silent, only its visible lines passed.")
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _MARKER = re.compile(r"^\s*(#+\s*)?(BEGIN|END) (SOLUTION|HIDDEN TESTS)\s*$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
