@@ -57,13 +57,14 @@ def student_name(index, kind="mistake"):
 
 def submit_checks(root, assignment_id):
     """Submissions that exercise the tests: the untouched stub, the solution, every mistake
-    (``mistakeNN``), the correct alternatives (``alternativesNN``, several functions each) and a
+    (``mistakeNN``, several unrelated functions each, see ``mistake_rounds``), the correct alternatives (``alternativesNN``, several functions each) and a
     notebook whose every function runs but computes nothing (``nothing``)."""
     release = pipeline.notebooks.read(root / "release" / assignment_id / f"{assignment_id}.ipynb")
     pipeline.submit(release, "stub", assignment_id, root)
     pipeline.submit(pipeline.completed_submission(assignment_id, root), "solution", assignment_id, root)
-    for i, case in enumerate(mistakes(assignment_id)):
-        nb = pipeline.completed_submission(assignment_id, root, replace={case["cell"]: case["source"]})
+    cases = mistakes(assignment_id)
+    for i, indices in enumerate(mistake_rounds(assignment_id)):  # unrelated functions cannot spoil each other
+        nb = pipeline.completed_submission(assignment_id, root, replace={cases[k]["cell"]: cases[k]["source"] for k in indices})
         pipeline.submit(without_demos(nb), student_name(i, "mistake"), assignment_id, root)
     for i, cases in enumerate(alternative_rounds(assignment_id)):  # correct answers cannot spoil each other
         nb = pipeline.completed_submission(assignment_id, root, replace={c["cell"]: c["source"] for c in cases})
@@ -120,3 +121,90 @@ def nbgrader(root, *args, timeout=900):
     """Run the real ``nbgrader`` command line in ``root``."""
     return subprocess.run([str(BIN / "nbgrader"), *args], cwd=root, env=env(), capture_output=True,
                           text=True, timeout=timeout)
+
+
+# --------------------------------------------------------------------------- mistake rounds
+# Grading one notebook per mistake made `make test` slow (some 300 notebooks). Mistakes in
+# functions that do not reach each other -- neither calls the other, nor does either's test
+# cells use the other -- cannot change each other's scores, so one submission carries several.
+# A mistake that could reach beyond its function (warning filters, global state, new top-level
+# names) is graded alone.
+_SOLO_MARKERS = ("seterr", "filterwarnings", "simplefilter", "np.random.seed", "global ", "sys.", "setattr",
+                 "builtins", "__")
+
+
+def _names(source):
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return ({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            | {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)})
+
+
+def _top_level(source):
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        else:
+            return None  # a statement with effects beyond a definition
+    return names
+
+
+def reaches(assignment_id, root=ROOT):
+    """For each graded function, the graded functions its solution cell or its test cells use,
+    transitively."""
+    nb = pipeline.notebooks.read(Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb")
+    functions = graded_functions(assignment_id, root)
+    direct = {f: set() for f in functions}
+    for cell in nb.cells:
+        meta = pipeline.notebooks.nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta:
+            continue
+        gid = meta.get("grade_id", "")
+        owners = [gid] if gid in direct and pipeline.notebooks.is_solution_cell(cell) else [
+            f for f in functions if own_cells(f, [gid], functions)]
+        for owner in owners:
+            direct[owner] |= (_names(cell.source) & set(functions)) - {owner}
+    closure = {}
+    for f in functions:
+        seen, todo = set(), list(direct[f])
+        while todo:
+            g = todo.pop()
+            if g not in seen:
+                seen.add(g)
+                todo.extend(direct[g])
+        closure[f] = seen - {f}
+    return closure
+
+
+def mistake_rounds(assignment_id, root=ROOT):
+    """The mistakes grouped into submissions (lists of indices into ``mistakes(assignment_id)``):
+    no two in one submission touch related functions."""
+    closure = reaches(assignment_id, root)
+    cases = mistakes(assignment_id)
+    rounds = []  # [indices, cells, related, alone]
+    for i, case in enumerate(cases):
+        f = case["cell"]
+        own = _top_level(case["source"])
+        alone = own is None or bool(own - {f}) or any(m in case["source"] for m in _SOLO_MARKERS)
+        related = {f} | closure.get(f, set()) | {g for g, r in closure.items() if f in r}
+        related |= _names(case["source"]) & set(closure)
+        for r in rounds:
+            if not alone and not r[3] and not (r[1] & related) and f not in r[2]:
+                r[0].append(i)
+                r[1].add(f)
+                r[2] |= related
+                break
+        else:
+            rounds.append([[i], {f}, set(related), alone])
+    return [r[0] for r in rounds]

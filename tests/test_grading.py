@@ -1,8 +1,8 @@
 """Real grading, per assignment, in a temporary course directory.
 
 For every assignment one cohort -- the untouched release, the solution, every deliberately
-wrong implementation (tests/mistakes/<id>.py) and every correct alternative
-(tests/alternatives/<id>.py) -- is graded by the parallel runner (`course autograde`: nbgrader's
+wrong implementation (tests/mistakes/<id>.py; mistakes in unrelated functions share a notebook)
+and every correct alternative (tests/alternatives/<id>.py) -- is graded by the parallel runner (`course autograde`: nbgrader's
 preprocessors, the sandbox and the trusted test runner). The release scores 0 on every
 autograded cell, the solution and every alternative full marks, each mistake loses points on
 its function's test cells with its targeted message, every test cell is failed by some mistake
@@ -18,7 +18,8 @@ import pytest
 from course.grading import autograde, notebooks, pipeline
 from course.grading.assignments import alternatives, assignment_ids, mistakes, source_notebook
 
-from courseenv import alternative_rounds, graded_functions, make_course, own_cells, student_name, submit_checks
+from courseenv import (alternative_rounds, graded_functions, make_course, mistake_rounds, own_cells, student_name,
+                       submit_checks)
 
 pytestmark = pytest.mark.grading
 IDS = assignment_ids()
@@ -91,7 +92,7 @@ def _mistake_params():
 def test_mistake_loses_points_with_its_message(assignment_id, index, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
     mistake = mistakes(assignment_id)[index]
-    student = student_name(index)
+    student = next(student_name(i) for i, indices in enumerate(mistake_rounds(assignment_id)) if index in indices)
     scores = pipeline.cell_scores(student, assignment_id, root)
     mine = own_cells(mistake["cell"], scores, graded_functions(assignment_id, root))
     own = {k: v for k, v in scores.items() if k in mine}
@@ -142,7 +143,7 @@ def test_every_test_cell_fails_some_mistake(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
     all_cells = set(pipeline.cell_scores("solution", assignment_id, root))
     failed = set()
-    for i, _ in enumerate(mistakes(assignment_id)):
+    for i, _ in enumerate(mistake_rounds(assignment_id)):
         failed |= {k for k, v in pipeline.cell_scores(student_name(i), assignment_id, root).items() if v[0] < v[1]}
     assert not all_cells - failed, (
         f"no mistake in tests/mistakes/{assignment_id}.py fails {sorted(all_cells - failed)}: "
@@ -165,7 +166,7 @@ def test_feedback_never_shows_hidden_tests(assignment_id, tmp_path_factory):
     root = graded(assignment_id, tmp_path_factory)
     pipeline.generate_feedback(root, [assignment_id])
     pages = sorted((root / "feedback").glob(f"*/{assignment_id}/*.html"))
-    expected = 3 + len(mistakes(assignment_id)) + len(alternative_rounds(assignment_id))
+    expected = 3 + len(mistake_rounds(assignment_id)) + len(alternative_rounds(assignment_id))
     assert len(pages) == expected, f"feedback pages: {pages}"
     hidden = _hidden_lines(assignment_id)
     assert hidden, "the source has no hidden tests"
