@@ -22,6 +22,7 @@ alike:
 - :class:`PerDayLatePenalty` (late submissions): a share of the score per started day late.
 """
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -157,6 +158,9 @@ def render_math(markdown):
     return "".join(part if i % 2 else _MATH.sub(one, part) for i, part in enumerate(parts))
 
 
+render_math = functools.lru_cache(maxsize=8192)(render_math)
+
+
 class RenderMath(Preprocessor):
     """Math in markdown cells rendered to MathML when a notebook becomes HTML (no MathJax, no CDN)."""
 
@@ -178,14 +182,20 @@ _TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", 
          "table", "tbody", "td", "th", "thead", "tr", "u", "ul", *_MATHML]
 
 
-def clean_html(text):
-    """``text`` with only formatting, images (by plain URL or data: PNG/JPEG) and MathML left."""
+@functools.lru_cache(maxsize=1)
+def _cleaner():
     import bleach
 
     attributes = {"*": ["class", "title", "align", *_MATHML_ATTRIBUTES], "a": ["href", "title"],
                   "img": ["src", "alt", "width", "height"]}
-    return bleach.clean(text, tags=_TAGS, attributes=attributes, protocols=["http", "https", "mailto", "data"],
-                        strip=False)
+    return bleach.Cleaner(tags=_TAGS, attributes=attributes, protocols=["http", "https", "mailto", "data"],
+                          strip=False)
+
+
+@functools.lru_cache(maxsize=8192)  # a cohort's notebooks share most of their text
+def clean_html(text):
+    """``text`` with only formatting, images (by plain URL or data: PNG/JPEG) and MathML left."""
+    return _cleaner().clean(text)
 
 
 class SanitizeHTML(Preprocessor):
