@@ -47,8 +47,8 @@ sandbox:  ## bubblewrap and util-linux, which grading needs (apt-get when missin
 release: venv  ## regenerate release/ from source/ with nbgrader
 	$(BIN)/python -m course release
 
-student-kit: venv  ## build dist/backprop_by_hand-*.whl: the runtime and release notebooks, no solution
-	$(BIN)/python -m course.grading.kit
+student-kit: venv  ## build dist/backprop_by_hand-*.whl: the runtime and release notebooks, no solution (ASSIGNMENTS="01_... 02_..." for some)
+	$(BIN)/python -m course.grading.kit $(if $(ASSIGNMENTS),--assignments $(ASSIGNMENTS))
 
 demo: venv  ## build, grade a demo cohort, show the grades
 	$(BIN)/python -m course demo

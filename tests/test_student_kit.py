@@ -432,3 +432,16 @@ def test_wheel_holds_no_instructor_file_no_solution_and_no_hidden_test(kit):
     assert shipped == kit_builder.jupyter_files(), f"the kit's Jupyter settings: {sorted(shipped)}"
     leaks = kit_builder.leaks(files)
     assert not leaks, "the student kit holds solution or hidden-test lines:\n" + "\n".join(leaks)
+
+
+def test_a_kit_of_some_assignments_holds_only_their_notebooks(tmp_path):
+    """Released as the term goes: a kit of 01 holds 01's notebook only; the builder names the
+    later notebooks that hand out a working version of an earlier exercise."""
+    project = kit_builder.write_project(tmp_path / "project", ids=[FILLED])
+    assert sorted(p.parent.name for p in (project / "course" / "notebooks").glob("*/*.ipynb")) == [FILLED]
+    assert kit_builder.reveals([FILLED]) == []
+    given = kit_builder.reveals()
+    assert any(s.startswith("02_kl_backprop hands out a working softmax, graded in 01_softmax_derivative")
+               for s in given), given
+    with pytest.raises(kit_builder.KitError, match="no assignment 99_nothing"):
+        kit_builder.write_project(tmp_path / "other", ids=["99_nothing"])

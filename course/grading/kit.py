@@ -166,13 +166,54 @@ def pyproject(root=ROOT):
         """).replace("{dependencies}", dependencies)
 
 
-def write_project(dest, root=ROOT):
+def kit_ids(ids=None, root=ROOT):
+    """The assignments a kit holds: ``ids`` (checked) or every assignment."""
+    known = assignment_ids(root)
+    unknown = [i for i in ids or [] if i not in known]
+    if unknown:
+        raise KitError(f"no assignment {', '.join(unknown)}; the course has {', '.join(known)}")
+    return [i for i in known if i in ids] if ids else known
+
+
+def graded_functions(assignment_id, root=ROOT):
+    nb = notebooks.read(source_notebook(assignment_id, root))
+    return {notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells
+            if c.cell_type == "code" and notebooks.is_solution_cell(c)}
+
+
+def reveals(ids=None, root=ROOT):
+    """Sentences naming each release notebook of ``ids`` that hands out a working version of a
+    function another assignment grades (02 gives 01's softmax; 05 gives 04's sigmoid and
+    softplus and 02's cross_entropy): a kit holding it should be built after that assignment's
+    deadline."""
+    import ast
+
+    graded = {i: graded_functions(i, root) for i in assignment_ids(root)}
+    found = []
+    for assignment_id in kit_ids(ids, root):
+        nb = notebooks.read(release_notebook(assignment_id, root))
+        defined = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code" or notebooks.is_solution_cell(cell):
+                continue
+            try:
+                defined |= {n.name for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.FunctionDef)}
+            except SyntaxError:
+                continue
+        for other, names in graded.items():
+            given = sorted(defined & names) if other != assignment_id else []
+            if given:
+                found.append(f"{assignment_id} hands out a working {', '.join(given)}, graded in {other}")
+    return found
+
+
+def write_project(dest, root=ROOT, ids=None):
     """The packaging project in ``dest``: pyproject.toml, README.md, ``course/`` (runtime
-    files only), ``course/notebooks/`` (the release notebooks) and ``data/`` (the Jupyter
-    settings, installed under the environment's prefix). Flit packs every file of ``course/``,
-    so only these are copied there."""
+    files only), ``course/notebooks/`` (the release notebooks of ``ids``, default all) and
+    ``data/`` (the Jupyter settings, installed under the environment's prefix). Flit packs every
+    file of ``course/``, so only these are copied there."""
     root, dest = Path(root), Path(dest)
-    ids = assignment_ids(root)
+    ids = kit_ids(ids, root)
     (dest / "course").mkdir(parents=True)
     for path in runtime_files(root):
         shutil.copyfile(path, dest / "course" / path.name)
@@ -244,7 +285,7 @@ def leaks(files, root=ROOT):
     return found
 
 
-def problems(wheel, root=ROOT):
+def problems(wheel, root=ROOT, ids=None):
     """Sentences saying what ``wheel`` holds that it must not, or lacks (empty: all good)."""
     root = Path(root)
     with zipfile.ZipFile(wheel) as archive:
@@ -252,7 +293,9 @@ def problems(wheel, root=ROOT):
     found = [f"{name}: an instructor's file" for name in files
              if name.startswith("course/grading/") or name == "course/__main__.py" or "source" in name.split("/")[:-1]]
     expected = {f"course/{p.name}": p for p in runtime_files(root)}
-    expected |= {f"course/notebooks/{i}/{i}.ipynb": release_notebook(i, root) for i in assignment_ids(root)}
+    expected |= {f"course/notebooks/{i}/{i}.ipynb": release_notebook(i, root) for i in kit_ids(ids, root)}
+    found += [f"{name}: an assignment not asked for" for name in files
+              if name.startswith("course/notebooks/") and name not in expected]
     for name, path in sorted(expected.items()):
         if name not in files:
             found.append(f"{name}: missing")
@@ -263,15 +306,16 @@ def problems(wheel, root=ROOT):
     return found + leaks(files, root)
 
 
-def build(dest=None, root=ROOT, python=sys.executable, quiet=True, check=True):
-    """Build the kit into ``dest`` (default ``<root>/dist``) and return the wheel's path.
+def build(dest=None, root=ROOT, python=sys.executable, quiet=True, check=True, ids=None):
+    """Build the kit of ``ids`` (default: every assignment) into ``dest`` (default
+    ``<root>/dist``) and return the wheel's path.
 
     Raises :class:`KitError` if pip fails or (unless ``check`` is false: a test that looks for
     itself) if the wheel holds an instructor's file, a solution or hidden-test line."""
     root = Path(root)
     dest = Path(dest) if dest else root / "dist"
     with tempfile.TemporaryDirectory(prefix="student-kit-") as tmp:
-        project = write_project(Path(tmp) / "project", root)
+        project = write_project(Path(tmp) / "project", root, ids)
         out = Path(tmp) / "wheel"
         command = [str(python), "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(project)]
         result = subprocess.run(command + (["--quiet"] if quiet else []), capture_output=quiet, text=True)
@@ -280,7 +324,7 @@ def build(dest=None, root=ROOT, python=sys.executable, quiet=True, check=True):
         wheels = sorted(out.glob("*.whl"))
         if len(wheels) != 1:
             raise KitError(f"pip wheel wrote {[w.name for w in wheels]}, expected one wheel")
-        found = problems(wheels[0], root) if check else []
+        found = problems(wheels[0], root, ids) if check else []
         if found:
             raise KitError("the student kit would hold what it must not:\n  " + "\n  ".join(found))
         dest.mkdir(parents=True, exist_ok=True)
@@ -292,12 +336,18 @@ def build(dest=None, root=ROOT, python=sys.executable, quiet=True, check=True):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course.grading.kit", description=__doc__.split("\n\n")[0])
     parser.add_argument("dest", nargs="?", default=str(ROOT / "dist"), help="folder for the wheel (default: dist/)")
+    parser.add_argument("--assignments", nargs="+", metavar="ID",
+                        help="only these assignments (release them as the term goes; default: all)")
     args = parser.parse_args(argv)
     try:
-        wheel = build(args.dest)
+        wheel = build(args.dest, ids=args.assignments)
+        given = reveals(args.assignments)
     except KitError as exc:
         print(f"student-kit: {exc}", file=sys.stderr)
         return 1
+    for sentence in given:
+        print(f"student-kit: note: {sentence}: hand this kit out after that assignment's deadline, or build "
+              "one per assignment as the term goes (make student-kit ASSIGNMENTS=\"01_... 02_...\").")
     with zipfile.ZipFile(wheel) as archive:
         count = sum(name.endswith(".ipynb") for name in archive.namelist())
     size = wheel.stat().st_size / 1024
