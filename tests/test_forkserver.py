@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,26 @@ def test_the_kernel_arguments_are_found_behind_any_wrapper():
     assert forkserver.ipykernel_args(["bwrap", "--", "prlimit", "--", "/x/python", "-m", "ipykernel_launcher",
                                       "-f", "k.json"]) == ["-f", "k.json"]
     assert forkserver.ipykernel_args(["R", "--slave", "-e", "IRkernel::main()"]) is None
+
+
+def test_a_forked_kernel_cannot_write_the_course_or_the_venv(forked):
+    """The kernel's fresh /tmp and /home must not hide (nor unlock) the venv and the package
+    when the course was cloned below them (``mktemp -d``): they are bound back read-only."""
+    import sys
+
+    import course
+
+    targets = [sys.prefix, str(Path(course.__file__).parent)]
+    probe = ("import os\n"
+             f"for folder in {targets!r}:\n"
+             "    try:\n"
+             "        open(os.path.join(folder, 'written-by-a-kernel'), 'w').write('x')\n"
+             "        print('wrote', folder)\n"
+             "    except OSError as exc:\n"
+             "        print('refused', folder, exc.errno)\n"
+             "import ipykernel_launcher, numpy\n"
+             "print('imports ok')\n")
+    out, = run_kernels(probe)
+    assert "wrote" not in out and "imports ok" in out, out
+    for folder in targets:
+        assert not (Path(folder) / "written-by-a-kernel").exists()

@@ -156,6 +156,9 @@ class SandboxKernelManager(AsyncKernelManager):
                 return
         if self.sandboxed:
             kw["env"], kw["cwd"] = {}, "/"  # bwrap --clearenv builds the kernel's environment itself
+        # the kernel talks over its sockets; its terminal output (ipykernel's banner, whatever a
+        # submission writes to the raw file descriptors) must not reach the grader's terminal
+        kw["stdout"] = kw["stderr"] = subprocess.DEVNULL
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_interrupt_kernel(self):

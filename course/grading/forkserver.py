@@ -238,7 +238,7 @@ def _ask(process, request):
 _libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NAME, PR_CAPBSET_DROP = 1, 4, 15, 24
 
 
@@ -332,9 +332,18 @@ def _kernel(request, ready):
         _libc.prctl(PR_SET_NAME, b"kernel", 0, 0, 0)
         _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
         size = str(sandbox.DEFAULT_LIMITS["tmpfs"]).encode()
+        # a course cloned under /tmp or /home (``mktemp -d``): the fresh folders below would hide
+        # the venv and the package, so they are held open and bound back, read-only as they were
+        kept = [(str(root), os.open(root, os.O_PATH | os.O_DIRECTORY)) for root in sandbox._readonly_roots()
+                if str(root).startswith(("/tmp/", "/home/", "/dev/shm/"))]
         for target, mode in ((b"/tmp", b"1777"), (b"/home", b"0755"), (b"/dev/shm", b"1777")):
             _check(_libc.mount(b"tmpfs", target, b"tmpfs", MS_NOSUID | MS_NODEV, b"size=" + size + b",mode=" + mode),
                    f"mount {target.decode()}")
+        for root, fd in kept:
+            os.makedirs(root, mode=0o755, exist_ok=True)
+            _check(_libc.mount(f"/proc/self/fd/{fd}".encode(), root.encode(), None, MS_BIND | MS_REC, None),
+                   f"bind {root}")
+            os.close(fd)
         for folder in (sandbox.HOME, f"{sandbox.HOME}/.config", f"{sandbox.HOME}/.config/matplotlib"):
             os.mkdir(folder)
         _drop_capabilities()
