@@ -30,6 +30,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -448,6 +449,23 @@ def lifecycle_artifacts():
     return LIFECYCLE
 
 
+def _let_accounts_through():
+    """The hub runs each user's server as that user, from this repository and its venv: as an
+    administrator would for a class, let other accounts traverse (x only, not list) the folders
+    above them -- a clone in a private folder (``mktemp -d``, /root) is otherwise out of their
+    reach. Returns ``[(folder, old mode)]`` to put back."""
+    import stat
+
+    changed = []
+    for start in (ROOT, Path(sys.executable).parent, Path(os.path.realpath(sys.executable)).parent):
+        for directory in [Path(start), *Path(start).parents]:
+            mode = stat.S_IMODE(directory.stat().st_mode)
+            if not mode & stat.S_IXOTH and directory not in [d for d, _ in changed]:
+                os.chmod(directory, mode | stat.S_IXOTH)
+                changed.append((directory, mode))
+    return changed
+
+
 @pytest.fixture(scope="module")
 def hub(lifecycle_artifacts):
     """The course's JupyterHub with two fresh accounts; everything removed afterwards."""
@@ -458,6 +476,7 @@ def hub(lifecycle_artifacts):
     # server must reach the course folder
     folder = Path(tempfile.mkdtemp(prefix="bbh-hub-", dir="/tmp"))
     server, created, problems = None, [], []
+    opened = _let_accounts_through()
     try:
         for attempt in range(3):
             server = Hub(folder, _three_free_ports(), f"bbh-instr-{tag}", f"bbh-stud1-{tag}", secrets.token_hex(12),
@@ -478,6 +497,8 @@ def hub(lifecycle_artifacts):
             if problem:
                 problems.append(problem)
         shutil.rmtree(folder, ignore_errors=True)
+        for directory, mode in reversed(opened):
+            os.chmod(directory, mode)
         for name in created:
             if Path("/home", name).exists():
                 problems.append(f"/home/{name} is still there")

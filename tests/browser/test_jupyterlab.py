@@ -125,6 +125,12 @@ def check_figures_render(page, path):
     sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     panel = page.locator(NOTEBOOK_PANEL)
     cells = panel.locator(".jp-CodeCell")
+    # JupyterLab attaches a long notebook's cells over a few frames after it opens
+    try:
+        page.wait_for_function("([selector, n]) => document.querySelectorAll(selector).length >= n",
+                               arg=[f"{NOTEBOOK_PANEL} .jp-CodeCell", len(sources)], timeout=30_000)
+    except Exception:  # noqa: BLE001 -- the assertion below says what is missing
+        pass
     assert cells.count() == len(sources), (cells.count(), len(sources))
     text = panel.locator(".jp-OutputArea").all_text_contents()
     assert not any("Figure size" in t for t in text), "a figure was printed as text instead of drawn"
@@ -162,7 +168,12 @@ def test_student_runs_fixes_and_validates(lab, page, shot):
     page.locator(f"{NOTEBOOK_PANEL} .jp-Notebook").wait_for(state="visible", timeout=RUN_TIMEOUT)
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")
     assert f"{ASSIGNMENT}.ipynb" in tab.inner_text()
-    assert page.locator(f"{NOTEBOOK_PANEL} jp-button.validate-button").count() == 1, "no Validate button"
+    validate = page.locator(f"{NOTEBOOK_PANEL} jp-button.validate-button")
+    try:  # nbgrader's extension adds it to the toolbar once the panel is ready
+        validate.first.wait_for(state="attached", timeout=30_000)
+    except Exception:  # noqa: BLE001 -- the assertion below says what is missing
+        pass
+    assert validate.count() == 1, "no Validate button"
     wait_kernel_idle(page)
     page.locator(f"{NOTEBOOK_PANEL} .jp-MarkdownCell h1").first.wait_for(state="visible")
     shot(page, "1_release_notebook_open")
