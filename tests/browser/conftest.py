@@ -492,10 +492,14 @@ def hub(lifecycle_artifacts):
     finally:
         if server is not None:
             _stop_hub(server)
+        # the accounts this test named, even those a failed start made before saying so
+        created = sorted(set(created) | {f"bbh-instr-{tag}", f"bbh-stud1-{tag}"})
         for name in created:
             problem = _remove_account(name)
             if problem:
                 problems.append(problem)
+            if not problem and Path("/home", name).is_dir():
+                shutil.rmtree(Path("/home", name), ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
         for directory, mode in reversed(opened):
             os.chmod(directory, mode)
