@@ -38,6 +38,7 @@ import pytest
 
 from course.grading import notebooks
 from courseenv import BIN
+from jlab import menu, outputs_text, scroll_to, wait_kernel_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -220,11 +221,6 @@ def login(context, hub, user, journal, name):
     return page
 
 
-def menu(page, label, command):
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{label}$")).click()
-    item = page.locator(f'.lm-Menu:visible li.lm-Menu-item[data-command="{command}"]')
-    item.first.wait_for(state="visible")
-    item.first.click()
 
 
 def main_tab(page, text):
@@ -255,15 +251,6 @@ def dialog_text(page, fg, journal, timeout=TIMEOUT):
     return text
 
 
-def wait_kernel_idle(page):
-    page.wait_for_function(
-        """() => {
-            const status = document.querySelector('#jp-main-statusbar span[title^="Change kernel"]');
-            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-            const busy = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator:not([data-status="idle"])');
-            return status && /\\| Idle$/.test(status.textContent.trim()) && !busy;
-        }""",
-        timeout=TIMEOUT)
 
 
 def cell_at(page, index):
@@ -285,19 +272,12 @@ def write_cell(page, index, text):
     return cell
 
 
-def outputs_text(cell):
-    return cell.locator(".jp-OutputArea").text_content()
 
 
 def has_error(cell):
     return cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count() > 0
 
 
-def scroll_to(locator, block="start", below=0):
-    """Scroll ``locator`` into view (``below``: pixels to leave above it, e.g. for a fixed navbar)."""
-    locator.evaluate("(el, [block, below]) => { el.scrollIntoView({block}); if (below) window.scrollBy(0, -below); }",
-                     [block, below])
-    locator.page.wait_for_timeout(300)  # JupyterLab renders the cells that came into view
 
 
 def normalize(text):
@@ -483,7 +463,7 @@ def _the_cycle(hub, journal, instr_ctx, stud_ctx):
         student.wait_for_function(
             "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell').length === n",
             arg=len(fetched_nb.cells))
-        wait_kernel_idle(student)
+        wait_kernel_idle(student, TIMEOUT)
 
     right_source = notebooks.strip_markers(model[RIGHT].source)  # the model answer
     with journal.step("writes_right_and_wrong_functions", student):
@@ -509,7 +489,7 @@ def _the_cycle(hub, journal, instr_ctx, stud_ctx):
         failing = cell_at(student, index[wrong_test])
         failing.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').wait_for(
             state="attached", timeout=TIMEOUT)
-        wait_kernel_idle(student)
+        wait_kernel_idle(student, TIMEOUT)
         for gid in right_tests:  # silence means a test passed
             cell = cell_at(student, index[gid])
             assert re.search(r"\[\d+\]", cell.locator(".jp-InputArea-prompt").text_content()), gid

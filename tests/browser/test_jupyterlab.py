@@ -10,6 +10,7 @@ import re
 import pytest
 
 from course.grading.assignments import assignment_ids
+from jlab import menu, outputs_text, scroll_to, wait_kernel_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -47,17 +48,6 @@ def prompt(cell):
     return int(value) if value.isdigit() else (value or None)
 
 
-def wait_kernel_idle(page):
-    """The notebook's kernel has started and is idle: the status bar says so, nothing runs."""
-    page.wait_for_function(
-        """() => {
-            const status = document.querySelector('#jp-main-statusbar span[title^="Change kernel"]');
-            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-            const busy = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator:not([data-status="idle"])');
-            return status && /\\| Idle$/.test(status.textContent.trim()) && !busy;
-        }""",
-        timeout=RUN_TIMEOUT,
-    )
 
 
 def wait_ran(page, cell, after=0):
@@ -81,12 +71,6 @@ def open_lab(page, lab):
     page.locator(".jp-DirListing-item", has_text="source").first.wait_for(timeout=RUN_TIMEOUT)
 
 
-def menu(page, label, command):
-    """Open the main menu ``label`` and click the item that runs ``command``."""
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(f"^{label}$")).click()
-    item = page.locator(f'.lm-Menu:visible li.lm-Menu-item[data-command="{command}"]')
-    item.first.wait_for(state="visible")
-    item.first.click()
 
 
 def run_cell(page, cell):
@@ -98,15 +82,6 @@ def run_cell(page, cell):
     return wait_ran(page, cell, before)
 
 
-def scroll_to(cell, block="start"):
-    """Scroll the notebook so that ``cell`` starts (``block="start"``) or ends at the viewport edge."""
-    cell.evaluate("(el, block) => el.scrollIntoView({block})", block)
-    cell.page.wait_for_timeout(300)  # let JupyterLab render the cells that came into view
-
-
-def outputs_text(cell):
-    # textContent, not innerText: JupyterLab skips rendering off-screen cells (content-visibility)
-    return cell.locator(".jp-OutputArea").text_content()
 
 
 def error_outputs(cell):
@@ -174,7 +149,7 @@ def test_student_runs_fixes_and_validates(lab, page, shot):
     except Exception:  # noqa: BLE001 -- the assertion below says what is missing
         pass
     assert validate.count() == 1, "no Validate button"
-    wait_kernel_idle(page)
+    wait_kernel_idle(page, RUN_TIMEOUT)
     page.locator(f"{NOTEBOOK_PANEL} .jp-MarkdownCell h1").first.wait_for(state="visible")
     shot(page, "1_release_notebook_open")
 
@@ -182,7 +157,7 @@ def test_student_runs_fixes_and_validates(lab, page, shot):
     menu(page, "Run", "runmenu:run-all")
     try_it = code_cell(page, "print(softmax(np.array([1.0, 2.0, 5.0])))")
     wait_ran(page, try_it)
-    wait_kernel_idle(page)
+    wait_kernel_idle(page, RUN_TIMEOUT)
     error_outputs(try_it).first.wait_for(state="attached")
     assert "NotImplementedError" in outputs_text(try_it)
     figures = check_figures_render(page, lab.root / NOTEBOOK)
@@ -217,7 +192,7 @@ def test_student_runs_fixes_and_validates(lab, page, shot):
     assert error_outputs(try_it).count() == 0, outputs_text(try_it)
     assert "[0.0171 0.0466 0.9362]" in outputs_text(try_it)
     run_cell(page, test)
-    wait_kernel_idle(page)
+    wait_kernel_idle(page, RUN_TIMEOUT)
     assert error_outputs(test).count() == 0, outputs_text(test)
     assert outputs_text(test).strip() == "", "a passing test cell shows nothing"
     scroll_to(test, "end")
