@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from course.grading import pipeline
-from course.grading.assignments import ROOT, alternatives, mistakes
+from course.grading.assignments import ROOT, alternatives, graded_functions, mistakes
 
 BIN = pipeline.BIN
 
@@ -94,12 +94,6 @@ def without_demos(nb):
     grade much faster without them. The stub and the solution are graded whole."""
     nb.cells = [c for c in nb.cells if c.cell_type != "code" or pipeline.notebooks.nbgrader_meta(c)]
     return nb
-
-
-def graded_functions(assignment_id, root=ROOT):
-    nb = pipeline.notebooks.read(Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb")
-    return [pipeline.notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells
-            if pipeline.notebooks.is_solution_cell(c) and c.cell_type == "code"]
 
 
 def own_cells(function, cells, functions):

@@ -29,6 +29,16 @@ def release_notebook(assignment_id, root=ROOT):
     return Path(root) / "release" / assignment_id / f"{assignment_id}.ipynb"
 
 
+def graded_functions(assignment_id, root=ROOT):
+    """The grade ids of the source notebook's solution code cells (each the name of the
+    function the student writes there), in notebook order."""
+    from course.grading import notebooks
+
+    nb = notebooks.read(source_notebook(assignment_id, root))
+    return [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells
+            if c.cell_type == "code" and notebooks.is_solution_cell(c)]
+
+
 def _cases(assignment_id, root, folder, name):
     import runpy
 

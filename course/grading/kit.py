@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from course.grading import notebooks
-from course.grading.assignments import ROOT, assignment_ids, release_notebook, source_notebook
+from course.grading.assignments import ROOT, assignment_ids, graded_functions, release_notebook, source_notebook
 
 DIST_NAME = "backprop-by-hand"
 COMMAND = "backprop-by-hand"
@@ -175,12 +175,6 @@ def kit_ids(ids=None, root=ROOT):
     return [i for i in known if i in ids] if ids else known
 
 
-def graded_functions(assignment_id, root=ROOT):
-    nb = notebooks.read(source_notebook(assignment_id, root))
-    return {notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells
-            if c.cell_type == "code" and notebooks.is_solution_cell(c)}
-
-
 def reveals(ids=None, root=ROOT):
     """Sentences naming each release notebook of ``ids`` that hands out a working version of a
     function another assignment grades (02 gives 01's softmax; 05 gives 04's sigmoid and
@@ -188,7 +182,7 @@ def reveals(ids=None, root=ROOT):
     deadline."""
     import ast
 
-    graded = {i: graded_functions(i, root) for i in assignment_ids(root)}
+    graded = {i: set(graded_functions(i, root)) for i in assignment_ids(root)}
     found = []
     for assignment_id in kit_ids(ids, root):
         nb = notebooks.read(release_notebook(assignment_id, root))
