@@ -117,6 +117,8 @@ c.GenerateFeedback.preprocessors = [
     "course.grading.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# nbconvert's HTMLExporter without its full-page BeautifulSoup pass (2/3 of a page's time).
+c.GenerateFeedback.exporter_class = "course.grading.feedback.FeedbackExporter"
 
 # Every HTML page nbgrader makes (the formgrader's grading view, feedback) renders math to
 # MathML on the server and loads no MathJax: math shows without internet. nbconvert's

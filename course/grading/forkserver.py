@@ -39,7 +39,7 @@ from course.grading import sandbox
 
 # what the course's notebooks import; a module that fails to import is simply not preloaded
 PRELOAD = (
-    "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.patches", "sympy", "mpmath",
+    "numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.patches", "sympy", "mpmath", "scipy.signal",
     "course.checks", "course.boundary", "course.gradcheck", "course.data", "course.plotting", "course.symbolic",
     "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython.core.inputtransformer2",
 )
