@@ -9,6 +9,10 @@ Each attack is ``(how, code, description)``:
 - ``how == "append"``: the model answers plus ``code`` in an extra cell at the end -- an honest
   score, but the trick must not reach anybody else (students graded later, files, gradebook).
 
+The "wrong" and "append" notebooks leave out the plain demo cells (figures, timings), which the
+tests never use: an attack is about grading, and 19 of them in two grading paths would otherwise
+spend most of their time drawing (print_callers used up a 10 s cell limit in a timing demo).
+
 ``{root}`` in the code is replaced by the course's path, which the sandbox must hide.
 Attacks print ``FOUND`` for anything they managed to see or do that they should not have;
 the test asserts that no such line appears.

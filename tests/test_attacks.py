@@ -17,7 +17,7 @@ from course.grading import autograde, notebooks, pipeline, sandbox
 from course.grading.assignments import source_notebook
 
 from attacks import ATTACKS, HONEST, WRONG_SOFTMAX
-from courseenv import environ, graded_functions, make_course, nbgrader, own_cells
+from courseenv import environ, graded_functions, make_course, nbgrader, own_cells, without_demos
 
 pytestmark = pytest.mark.grading
 A = "01_softmax_derivative"
@@ -31,8 +31,8 @@ def _submission(root, how, code):
         nb.cells.insert(2, nbformat.v4.new_code_cell(code))  # right after the setup cell
         return nb
     if how == "wrong":
-        return pipeline.completed_submission(A, root, replace={"softmax": WRONG_SOFTMAX + code})
-    nb = pipeline.completed_submission(A, root)
+        return without_demos(pipeline.completed_submission(A, root, replace={"softmax": WRONG_SOFTMAX + code}))
+    nb = without_demos(pipeline.completed_submission(A, root))
     nb.cells.append(nbformat.v4.new_code_cell(code))
     return nb
 

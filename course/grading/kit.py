@@ -41,7 +41,7 @@ COMMAND = "backprop-by-hand"
 KIT_REQUIREMENTS = (
     "numpy", "scipy", "matplotlib", "sympy", "scikit-learn",
     "ipykernel", "ipython", "jupyter_client",
-    "jupyterlab", "notebook", "nbgrader", "nbformat", "nbclient", "nbconvert", "SQLAlchemy",
+    "jupyterlab", "notebook", "nbgrader", "nbformat", "nbclient", "nbconvert", "jsonschema", "SQLAlchemy",
 )
 BUILD_BACKEND = "flit_core>=3.12,<5"  # small and quick; pip fetches it for the build only
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
