@@ -24,6 +24,7 @@ tests give the verdict the grader will give.
 
 import ast
 import builtins
+import functools
 from collections import namedtuple
 
 __all__ = ["Program", "Finding", "python_source"]
@@ -89,6 +90,18 @@ def python_source(source):
         return source
 
 
+@functools.lru_cache(maxsize=1024)
+def _cell_tree(source):
+    """``(plain Python text, AST or None)`` of one cell. Remembered: the grader rebuilds the
+    program for every test cell, from cells that are mostly the same in every submission
+    (nothing here changes a tree once it is built)."""
+    text = python_source(source)
+    try:
+        return text, ast.parse(text)
+    except SyntaxError:
+        return text, None
+
+
 class Program:
     """The module-level bindings of a notebook's cells, in the order they ran.
 
@@ -104,10 +117,8 @@ class Program:
         self.unparsed = []  # labels of cells that are not valid Python
         for index, source in enumerate(sources):
             label = labels[index] if labels else f"cell {index + 1}"
-            text = python_source(source)
-            try:
-                tree = ast.parse(text)
-            except SyntaxError:
+            text, tree = _cell_tree(source)
+            if tree is None:
                 self.unparsed.append(label)
                 continue
             self.cells.append((label, text, tree))

@@ -400,10 +400,12 @@ class GuardedExecute(Execute):
         base = None
         if pid and sandbox.reset_peak(pid):
             base = sandbox.memory(pid)[0]
-        code = f"__import__('course.boundary', fromlist=['serve']).serve({boundary.dumps(request)!r})"
+        payload = boundary.dumps(request)
+        inline = len(payload) <= boundary.INLINE_REQUEST  # a long request goes by stdin (see boundary.serve)
+        code = f"__import__('course.boundary', fromlist=['serve']).serve({payload if inline else None!r})"
         started = time.monotonic()
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=True, stop_on_error=False)
-        outcome = await self._await_answer(msg_id, timeout, runner)
+        outcome = await self._await_answer(msg_id, timeout, runner, request=None if inline else payload)
         self.stats["calls"] += 1
         self.stats["call_seconds"] += time.monotonic() - started
         if outcome == "timeout":
@@ -424,9 +426,10 @@ class GuardedExecute(Execute):
             answer["memory"] = None if peak is None else max(0, peak - base)
         return answer
 
-    async def _await_answer(self, msg_id, timeout, runner):
+    async def _await_answer(self, msg_id, timeout, runner, request=None):
         """Collect the kernel's answer to ``msg_id``: the decoded answer (or None if it sent
-        none), ``"timeout"`` or ``"died"``. Relays callbacks to the runner meanwhile."""
+        none), ``"timeout"`` or ``"died"``. Relays callbacks to the runner meanwhile, and
+        hands ``request`` (once) to the kernel's ``serve`` when it asks for it on stdin."""
         deadline = time.monotonic() + timeout
         poller = zmq.asyncio.Poller()
         channels = {self.kc.iopub_channel.socket: self.kc.iopub_channel,
@@ -463,7 +466,12 @@ class GuardedExecute(Execute):
                     except (ValueError, TypeError):
                         answer = None
                 elif kind == "input_request":
-                    self.kc.input(await self._callback(msg["content"].get("prompt", ""), runner))
+                    prompt = msg["content"].get("prompt", "")
+                    if prompt == boundary.REQUEST_PROMPT and request is not None:
+                        self.kc.input(request)
+                        request = None
+                    else:
+                        self.kc.input(await self._callback(prompt, runner))
         return answer
 
     async def _callback(self, prompt, runner):

@@ -24,6 +24,7 @@ number of ``{"op": "callback", ...}`` requests in between, answered with ``{"op"
 
 import builtins
 import contextlib
+import functools
 import io
 import json
 import os
@@ -174,13 +175,19 @@ def free_names(source):
     return sorted(n for n in names - assigned if not hasattr(builtins, n))
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source, label):
+    """A test cell's code object and the notebook names it needs, once per cell (the same
+    test cells run for every submission a worker grades)."""
+    return compile(source, f"<{label}>", "exec"), free_names(source)
+
+
 def run_cell(session, label, source):
     """Run one test cell; returns the ``done`` message."""
     stdout = io.StringIO()
     namespace = {"__name__": "__test__", "__builtins__": builtins}
     try:
-        code = compile(source, f"<{label}>", "exec")
-        needed = free_names(source)
+        code, needed = _compiled(source, label)
         if needed:
             described = session.request({"op": "describe", "names": needed})
             if not described.get("ok"):
