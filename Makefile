@@ -54,9 +54,11 @@ demo: venv  ## build, grade a demo cohort, show the grades
 	$(BIN)/python -m course demo
 
 test: venv  ## the full test suite (what CI runs)
-	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadgroup -m "not browser" tests
+	# one session for the grading and browser tests: the browser group (JupyterLab, the hub) waits
+	# on servers and pages much of the time, which the other worker's grading fills
+	bash tests/browser/install_chromium.sh
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadgroup tests
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadfile --nbval-lax source
-	$(MAKE) --no-print-directory test-browser
 
 test-unit: venv  ## unit tests of course/ and the notebook rules (fast)
 	$(BIN)/python -m pytest -p no:cacheprovider tests -m "not grading and not browser" -q

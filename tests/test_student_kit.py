@@ -61,10 +61,17 @@ from nbclient import NotebookClient
 PROBE = ("import json, sys, course\n"
          "print(json.dumps({'executable': sys.executable, 'course': course.__file__, 'path': sys.path}))")
 path, out = Path(sys.argv[1]), Path(sys.argv[2])
-nb = nbformat.read(path, as_version=4)
-nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
-               resources={"metadata": {"path": str(path.parent)}}).execute()
+for attempt in (1, 2):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    try:
+        NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        break
+    except RuntimeError as exc:  # ipykernel 7 now and then never answers its first kernel_info
+        if attempt == 2 or "didn't respond" not in str(exc):
+            raise
+        print(f"the kernel did not start ({exc}); trying once more", file=sys.stderr)
 cells = [[{"ename": o.get("ename", ""), "evalue": o.get("evalue", "")} for o in c.get("outputs", [])
           if o.output_type == "error"] for c in nb.cells]
 probe = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
