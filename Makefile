@@ -54,10 +54,10 @@ demo: venv  ## build, grade a demo cohort, show the grades
 	$(BIN)/python -m course demo
 
 test: venv  ## the full test suite (what CI runs)
-	# one session for the grading and browser tests: the browser group (JupyterLab, the hub) waits
-	# on servers and pages much of the time, which the other worker's grading fills
+	# one session for the grading and browser tests, with one worker more than JOBS: the browser
+	# group (JupyterLab, the hub) mostly waits on servers and pages, which the others' grading fills
 	bash tests/browser/install_chromium.sh
-	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadgroup tests
+	$(BIN)/python -m pytest -p no:cacheprovider -n $$(( $(JOBS) + 1 )) --dist loadgroup tests
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(JOBS) --dist loadfile --nbval-lax source
 
 test-unit: venv  ## unit tests of course/ and the notebook rules (fast)
