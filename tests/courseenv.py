@@ -1,9 +1,12 @@
 """Build temporary copies of the course and run the real nbgrader pipeline in them."""
 
+import atexit
+import functools
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,10 +48,27 @@ def make_course(dest, ids):
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", dest)
+    if pipeline.db_url(dest) == f"sqlite:///{dest / 'gradebook.db'}":
+        shutil.copy(_empty_gradebook(), dest / "gradebook.db")
     for assignment_id in ids:
         shutil.copytree(ROOT / "source" / assignment_id, dest / "source" / assignment_id)
     pipeline.release(dest, ids)
     return dest
+
+
+@functools.lru_cache(maxsize=1)
+def _empty_gradebook():
+    """A new, empty gradebook made by nbgrader, once per test process: nbgrader runs an
+    ``alembic heads`` subprocess (1.6 s) for every gradebook it creates, and every test course
+    starts from an empty one."""
+    from nbgrader.api import Gradebook
+
+    folder = Path(tempfile.mkdtemp(prefix="course-empty-gradebook-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    course_id = str(pipeline.load_config(ROOT).CourseDirectory.course_id)
+    with environ(PATH=pipeline.tool_env()["PATH"]), Gradebook(f"sqlite:///{folder / 'gradebook.db'}", course_id=course_id):
+        pass
+    return folder / "gradebook.db"
 
 
 def student_name(index, kind="mistake"):
