@@ -74,7 +74,9 @@ def build(dest, n):
 
 
 def _bare_client(nb, folder):
-    """An nbclient runner for ``nb`` in ``folder``, over IPC like the graders' kernels (no TCP warning)."""
+    """An nbclient runner for ``nb`` in ``folder``, over IPC like the graders' kernels (no TCP warning).
+    Run it with the kernel's stdout and stderr sent to /dev/null, as the graders' are (each bare
+    kernel would print ipykernel's "Parent appears to have exited" on the terminal)."""
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
@@ -94,7 +96,7 @@ def floor(repeats=3):
         nb.metadata["kernelspec"] = dict(notebooks.KERNELSPEC)
         with tempfile.TemporaryDirectory(prefix="course-floor-") as folder:
             start = time.perf_counter()
-            _bare_client(nb, folder).execute()
+            _bare_client(nb, folder).execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -102,7 +104,7 @@ def floor(repeats=3):
 def _execute_bare(path):
     """Run one notebook with nbclient alone, as grading would (same timeout, errors allowed)."""
     with tempfile.TemporaryDirectory(prefix="course-bare-") as folder:
-        _bare_client(notebooks.read(path), folder).execute()
+        _bare_client(notebooks.read(path), folder).execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def bare(root, kinds, jobs):

@@ -435,10 +435,14 @@ def _remove_account(name):
     grading = Path(f"/var/tmp/course-grading-{uid}")
     if grading.is_dir() and not grading.is_symlink() and grading.stat().st_uid == uid:
         shutil.rmtree(grading, ignore_errors=True)
-    result = subprocess.run(["userdel", "-r", name], capture_output=True, text=True)
-    if result.returncode not in (0, 12):  # 12: the home folder could not be removed (reported below)
-        return f"userdel -r {name}: exit {result.returncode}: {result.stderr.strip()}"
-    return None
+    for attempt in range(3):  # userdel waits for nobody: a busy /etc/passwd lock fails it at once
+        result = subprocess.run(["userdel", "-r", name], capture_output=True, text=True)
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            return None  # (exit 12: the home folder could not be removed; checked by the caller)
+        time.sleep(1.0)
+    return f"userdel -r {name}: exit {result.returncode}, the account is still there: {result.stderr.strip()}"
 
 
 @pytest.fixture(scope="module")
