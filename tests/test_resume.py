@@ -5,7 +5,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,5 @@ def test_an_interrupted_run_is_finished_by_the_next(tmp_path, how):
     with pipeline.gradebook(root) as gb:
         assert len(gb.find_assignment(A).submissions) == len(STUDENTS)
     assert {name: (root / name).stat().st_mode for name in modes} == modes, "modes not restored"
+    left = list(Path(tempfile.gettempdir()).glob(f"course-grading-{process.pid}-*"))
+    assert not left, f"the interrupted run's staging copy of the submissions is still there: {left}"

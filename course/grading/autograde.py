@@ -245,7 +245,8 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, students=Non
         else:
             todo.append((student, assignment_id))
     before = hash_tree(root / "submitted")
-    stage = Path(tempfile.mkdtemp(prefix="course-grading-"))
+    stage = Path(tempfile.mkdtemp(prefix=f"course-grading-{os.getpid()}-"))
+    _remove_stale_stages(stage.parent)
     run_dir = Path(tempfile.mkdtemp(prefix="r-", dir=sandbox.runtime_dir()))  # the workers' kernel folders
     pool = None
     try:
@@ -281,6 +282,21 @@ def run(root=ROOT, ids=None, jobs=None, force=False, progress=True, students=Non
             outcome.score, outcome.max_score = table[key][0], table[key][1]
     _save(root, outcomes)
     return [outcomes[k] for k in sorted(outcomes)]
+
+
+def _remove_stale_stages(folder):
+    """Remove the staging copies of runs that were killed (SIGKILL leaves no time to clean up):
+    ``course-grading-<pid>-*`` folders of this user whose process is gone."""
+    for path in Path(folder).glob("course-grading-*-*"):
+        pid = path.name.split("-")[2]
+        try:
+            if not pid.isdigit() or path.is_symlink() or path.stat().st_uid != os.geteuid():
+                continue
+            os.kill(int(pid), 0)  # still running (or another process has its pid): keep it
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _grade_all(pool, ready, outcomes, root, bar):
