@@ -66,7 +66,8 @@ def _empty_gradebook():
     folder = Path(tempfile.mkdtemp(prefix="course-empty-gradebook-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     course_id = str(pipeline.load_config(ROOT).CourseDirectory.course_id)
-    with environ(PATH=pipeline.tool_env()["PATH"]), Gradebook(f"sqlite:///{folder / 'gradebook.db'}", course_id=course_id):
+    pipeline._venv_on_path()  # nbgrader shells out to the venv's alembic, as pipeline.api() arranges
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}", course_id=course_id):
         pass
     return folder / "gradebook.db"
 

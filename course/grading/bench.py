@@ -73,17 +73,18 @@ def build(dest, n):
     return kinds
 
 
-def _bare_client(nb, folder):
-    """An nbclient runner for ``nb`` in ``folder``, over IPC like the graders' kernels (no TCP warning).
-    Run it with the kernel's stdout and stderr sent to /dev/null, as the graders' are (each bare
+def _run_bare(nb, folder):
+    """Execute ``nb`` in ``folder`` with nbclient alone, over IPC like the graders' kernels (no TCP
+    warning), the kernel's stdout and stderr sent to /dev/null as the graders' are (each bare
     kernel would print ipykernel's "Parent appears to have exited" on the terminal)."""
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
     km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(folder, "kernel"))
-    return NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=True,
-                          timeout=int(os.environ.get("COURSE_CELL_TIMEOUT", "15")),
-                          resources={"metadata": {"path": folder}})
+    client = NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=True,
+                            timeout=int(os.environ.get("COURSE_CELL_TIMEOUT", "15")),
+                            resources={"metadata": {"path": folder}})
+    client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def floor(repeats=3):
@@ -96,7 +97,7 @@ def floor(repeats=3):
         nb.metadata["kernelspec"] = dict(notebooks.KERNELSPEC)
         with tempfile.TemporaryDirectory(prefix="course-floor-") as folder:
             start = time.perf_counter()
-            _bare_client(nb, folder).execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _run_bare(nb, folder)
             times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -104,7 +105,7 @@ def floor(repeats=3):
 def _execute_bare(path):
     """Run one notebook with nbclient alone, as grading would (same timeout, errors allowed)."""
     with tempfile.TemporaryDirectory(prefix="course-bare-") as folder:
-        _bare_client(notebooks.read(path), folder).execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _run_bare(notebooks.read(path), folder)
 
 
 def bare(root, kinds, jobs):

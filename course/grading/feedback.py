@@ -107,7 +107,6 @@ class FeedbackExporter(HTMLExporter):
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         return _IMG_WITHOUT_ALT.sub(r'<img alt="No description has been provided for this image"\1', page), resources
 
-
     @pass_context
     def markdown2html(self, context, source):
         if context.get("cell", {}).get("attachments"):
@@ -128,9 +127,14 @@ class CachedHighlight(Highlight2HTML):
 
 
 _RENDERED = {}
+_REMEMBERED_SOURCE = 20_000  # characters: the course's cells are shorter; a huge one is rendered, not kept
 
 
 def _remember(key, render):
+    """``render()``, remembered under ``key`` (whose second item is the source) when the source is
+    short: the formgrader's server lives long, and a submission may carry an enormous cell."""
+    if len(key[1]) > _REMEMBERED_SOURCE:
+        return render()
     if key not in _RENDERED:
         if len(_RENDERED) >= 4096:  # a process that renders many cohorts keeps only recent pages' cells
             _RENDERED.clear()
